@@ -1,0 +1,47 @@
+# fleetops.patch_manager — one entry point for setup, scan, tests and benchmarks.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+# Debian packages the tests drive (real package managers, test fleet, repositories).
+DEB_PACKAGES := python3-apt dnf python3-dnf rpm createrepo-c zypper apt-utils \
+	mmdebstrap openssh-server dpkg-dev fakeroot iproute2 util-linux
+
+.PHONY: help venv system-deps scan test sanity units functional fleet-test bench changelog-lint fleet-up fleet-down lint
+
+help:
+	@echo "make scan   - set up .venv and scan this machine against its default baseline (read-only)"
+	@echo "make test   - everything CI runs: sanity, units, functional and fleet tests"
+	@echo "make bench  - benchmarks; figures go to BENCHMARKS.md"
+
+$(VENV)/.stamp: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+.collections/ansible_collections/fleetops/patch_manager:
+	mkdir -p .collections/ansible_collections/fleetops
+	ln -sfn ../../.. $@
+
+venv: $(VENV)/.stamp .collections/ansible_collections/fleetops/patch_manager
+
+system-deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+sanity: venv
+	tests/utils/ansible-test.sh sanity
+
+units: venv
+	tests/utils/ansible-test.sh units --requirements
+
+changelog-lint: venv
+	$(VENV)/bin/antsibull-changelog lint
+
+test: system-deps venv changelog-lint sanity units

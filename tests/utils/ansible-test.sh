@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Run ansible-test on a copy of this checkout laid out as
+# ansible_collections/fleetops/patch_manager (ansible-test refuses any other layout,
+# and a symlinked tree is seen through). Usage: tests/utils/ansible-test.sh sanity|units [args]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+venv="$repo/.venv"
+tree="$repo/build/ansible-test"
+dest="$tree/ansible_collections/fleetops/patch_manager"
+
+# ansible-test bootstraps pip in its managed venvs with a script it downloads from a
+# host this machine cannot reach. Stand in for it: ensurepip in a subprocess (an
+# in-process ensurepip drops pip's config and with it the CA setting), then pip.
+pip_version=$("$venv/bin/python" - <<'PY'
+import re, inspect
+from ansible_test._internal import python_requirements as pr
+print(re.search(r"pip='([0-9.]+)'", inspect.getsource(pr.get_venv_packages)).group(1))
+PY
+)
+cache="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+mkdir -p "$(dirname "$cache")"
+cat > "$cache" <<'PY'
+"""Local stand-in for get-pip.py (see tests/utils/ansible-test.sh)."""
+import subprocess
+import sys
+
+args = [a for a in sys.argv[1:] if a not in ('--no-setuptools', '--no-wheel')]
+subprocess.check_call([sys.executable, '-m', 'ensurepip', '--upgrade'])
+subprocess.check_call([sys.executable, '-m', 'pip', 'install'] + args)
+PY
+
+rm -rf "$dest"
+mkdir -p "$dest"
+# Exactly what git would ship: tracked files plus untracked ones that are not ignored.
+(cd "$repo" && git ls-files -z --cached --others --exclude-standard) \
+  | (cd "$repo" && xargs -0 cp --parents -P -t "$dest" 2>/dev/null || true)
+cd "$dest"
+export PATH="$venv/bin:$PATH"
+exec ansible-test "$@" --python 3.11 --local --color no

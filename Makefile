@@ -45,3 +45,5 @@ changelog-lint: venv
 	$(VENV)/bin/antsibull-changelog lint
 
 test: system-deps venv changelog-lint sanity units
+
+-include tests/fleet/fleet.mk

@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Controller side of run_patch_baseline: read option files, validate, resolve the baseline, reboot."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.six import string_types
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _overrides
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
+
+try:
+    # The fleet layer (baseline registry, patch groups) plugs in here when it is present.
+    from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._registry import resolve_baseline_for_host
+except ImportError:
+    resolve_baseline_for_host = None
+
+MODULE = 'fleetops.patch_manager.run_patch_baseline'
+# Options whose string value names a file on the controller (unless it is document text).
+FILE_OPTIONS = ('baseline', 'baseline_override', 'install_override_list')
+
+
+def default_baseline_for_host(task_vars, args):
+    """Without the fleet layer: the task's baseline, else None (the module picks the predefined one for the OS)."""
+    return args.get('baseline')
+
+
+def is_file_reference(option, value):
+    if not isinstance(value, string_types) or not value.strip():
+        return False
+    if option == 'baseline' and _predefined.is_predefined(value):
+        return False
+    return not _overrides.looks_like_document(value)
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+
+    def load_option_files(self, args):
+        """Replace file paths in FILE_OPTIONS by the data of the file (YAML or JSON) found on the controller."""
+        for option in FILE_OPTIONS:
+            value = args.get(option)
+            if not is_file_reference(option, value):
+                continue
+            try:
+                path = self._find_needle('files', value)
+            except AnsibleError:
+                raise PatchManagerError('%s: the file %s was not found on the controller (searched the role files, '
+                                        'the playbook directory and their files/ directories)' % (option, value))
+            try:
+                args[option] = self._loader.load_from_file(path)
+            except AnsibleError as exc:
+                raise PatchManagerError('%s: cannot read %s as YAML or JSON: %s' % (option, path, exc))
+        return args
+
+    def resolve_baseline(self, task_vars, args):
+        hook = resolve_baseline_for_host or default_baseline_for_host
+        return hook(task_vars, args)
+
+    def reboot(self, task_vars, reboot_timeout):
+        reboot_task = self._task.copy()
+        reboot_task.args.clear()
+        if reboot_timeout is not None:
+            reboot_task.args['reboot_timeout'] = reboot_timeout
+        reboot_task.args['msg'] = 'Reboot initiated by fleetops.patch_manager.run_patch_baseline'
+        action = self._shared_loader_obj.action_loader.get(
+            'ansible.builtin.reboot', task=reboot_task, connection=self._connection, play_context=self._play_context,
+            loader=self._loader, templar=self._templar, shared_loader_obj=self._shared_loader_obj)
+        return action.run(task_vars=task_vars)
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super(ActionModule, self).run(tmp, task_vars)
+        args = dict(self._task.args)
+        reboot_timeout = args.pop('reboot_timeout', None)
+        try:
+            args = self.load_option_files(args)
+            _run.validate_options(args)
+            baseline = self.resolve_baseline(task_vars, args)
+        except PatchManagerError as exc:
+            result.update(failed=True, msg=str(exc), changed=False)
+            return result
+        if baseline is not None:
+            args['baseline'] = baseline
+        if not args.get('patch_group') and task_vars.get('patch_group'):
+            args['patch_group'] = task_vars['patch_group']
+
+        result.update(self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars))
+        reboot_due = result.pop('reboot_due', False)
+        result['rebooted'] = False
+        wants_reboot = (args.get('reboot_option', 'RebootIfNeeded') == 'RebootIfNeeded'
+                        and args.get('root', '/') in (None, '/'))
+        if reboot_due and wants_reboot and not self._task.check_mode and 'instance_patch_state' in result:
+            reboot_result = self.reboot(task_vars, reboot_timeout)
+            if reboot_result.get('failed'):
+                result.update(failed=True, msg='%s The reboot failed: %s'
+                              % (result.get('msg', 'Patches were installed.'), reboot_result.get('msg')))
+            else:
+                result['rebooted'] = bool(reboot_result.get('rebooted', True))
+        return result

@@ -1,0 +1,352 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Scan / Install orchestration for one host (the body of AWS-RunPatchBaseline).
+
+``prepare`` validates every input before anything on the host is read or changed;
+``execute`` drives one backend; ``run`` is both in one call.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import datetime
+import fnmatch
+import re
+
+from ansible.module_utils.six import string_types
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_apt
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_dnf
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_zypper
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _baseline
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _compliance
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _overrides
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _platform
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError, InputError
+
+OPERATIONS = ('Scan', 'Install')
+REBOOT_OPTIONS = ('RebootIfNeeded', 'NoReboot')
+SNAPSHOT_ID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+BACKEND_MODULES = {'apt': _backend_apt, 'dnf': _backend_dnf, 'zypper': _backend_zypper}
+# Listed first in the result, so that a long report starts with what needs attention.
+STATE_ORDER = ('FAILED', 'MISSING', 'INSTALLED_REJECTED', 'INSTALLED_PENDING_REBOOT', 'INSTALLED', 'INSTALLED_OTHER')
+
+
+class RunRequest(object):
+    """Validated inputs of one run."""
+
+    def __init__(self, **fields):
+        self.operation = fields['operation']
+        self.reboot_option = fields['reboot_option']
+        self.baseline = fields['baseline']
+        self.override_entries = fields['override_entries']     # None: no InstallOverrideList
+        self.evaluation_time = fields['evaluation_time']
+        self.operating_system = fields['operating_system']
+        self.product = fields['product']
+        self.family = fields['family']
+        self.root = fields['root']
+        self.patch_group = fields['patch_group']
+        self.snapshot_id = fields['snapshot_id']
+        self.update_cache = fields['update_cache']
+        self.warnings = fields['warnings']
+
+
+# ---------------------------------------------------------------- validation (pure)
+
+def choice(params, field, allowed, default):
+    value = params.get(field)
+    if value is None:
+        return default
+    if value not in allowed:
+        raise InputError(field, '%r is not one of %s' % (value, ', '.join(allowed)))
+    return value
+
+
+def parse_evaluation_time(value, default):
+    """ISO 8601 text -> aware UTC datetime; no offset means UTC; a bare date means midnight UTC."""
+    if value is None or value == '':
+        return default
+    if not isinstance(value, string_types):
+        raise InputError('evaluation_time', 'must be an ISO 8601 time such as 2026-01-31T00:00:00Z')
+    text = value.strip()
+    if text.endswith(('Z', 'z')):
+        text = text[:-1] + '+00:00'
+    try:
+        if len(text) == 10:
+            parsed = datetime.datetime.strptime(text, '%Y-%m-%d')
+        else:
+            parsed = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError('evaluation_time', '%r is not an ISO 8601 time such as 2026-01-31T00:00:00Z' % value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+    return parsed.astimezone(datetime.timezone.utc)
+
+
+def validate_snapshot_id(value):
+    if value is None or value == '':
+        return ''
+    if not isinstance(value, string_types) or not SNAPSHOT_ID_PATTERN.match(value):
+        raise InputError('snapshot_id', '%r is not a GUID such as 2f5c6a0e-1b3d-4a5e-9f00-1234567890ab' % (value,))
+    return value
+
+
+def validate_lock_timeout(value):
+    if value is None:
+        return 120
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError('lock_timeout', '%r is not a number of seconds (0 or more)' % (value,))
+    return value
+
+
+def baseline_from_option(value):
+    """The canonical baseline for the ``baseline`` option (dict or predefined name), or None when unset."""
+    if value is None or value == '':
+        return None
+    if isinstance(value, string_types):
+        if _predefined.is_predefined(value):
+            return _predefined.by_name(value)
+        if not (_overrides.looks_like_document(value) or '/' in value):
+            raise InputError('baseline', '%r is neither a predefined baseline (%s) nor a baseline file'
+                             % (value, ', '.join(_predefined.names())))
+        value = _overrides.read_document(value, 'baseline')
+    if not isinstance(value, dict):
+        raise InputError('baseline', 'must be a baseline (a dict in the AWS or YAML shape) or a predefined '
+                                     'baseline name, not %s' % type(value).__name__)
+    try:
+        return _baseline.normalise_baseline(value)
+    except BaselineValidationError as exc:
+        raise BaselineValidationError('baseline.%s' % exc.path, exc.problem)
+
+
+def detect_platform(root, operating_system):
+    """(operating_system, product, family) from ``<root>/etc/os-release``; an explicit OS wins."""
+    detected = _platform.detect(root)
+    if operating_system:
+        return operating_system, detected.product, _platform.family_for(operating_system)
+    return detected.operating_system, detected.product, detected.family
+
+
+def is_set(value):
+    return value not in (None, '', [])
+
+
+def validate_options(params, default_time=None):
+    """Validate every option that needs no host (the action plugin runs this on the controller too).
+
+    Returns a dict of parsed values; raises InputError / BaselineValidationError naming the field.
+    """
+    options = dict(
+        operation=choice(params, 'operation', OPERATIONS, 'Scan'),
+        reboot_option=choice(params, 'reboot_option', REBOOT_OPTIONS, 'RebootIfNeeded'),
+    )
+    if is_set(params.get('install_override_list')) and is_set(params.get('baseline_override')):
+        raise InputError('baseline_override', 'cannot be combined with install_override_list; '
+                                              'AWS-RunPatchBaseline refuses the same combination')
+    options['evaluation_time'] = parse_evaluation_time(params.get('evaluation_time'), default_time)
+    options['snapshot_id'] = validate_snapshot_id(params.get('snapshot_id'))
+    options['lock_timeout'] = validate_lock_timeout(params.get('lock_timeout'))
+    options['override_entries'] = None
+    if is_set(params.get('install_override_list')):
+        options['override_entries'] = _overrides.parse_install_override_list(params['install_override_list'])
+    options['overrides'] = []
+    if is_set(params.get('baseline_override')):
+        options['overrides'] = _overrides.parse_baseline_override(params['baseline_override'])
+    options['baseline'] = baseline_from_option(params.get('baseline'))
+    return options
+
+
+def prepare(params, default_time=None):
+    """Validate every option; return a RunRequest. Reads only ``<root>/etc/os-release`` and option files."""
+    options = validate_options(params, default_time)
+    operation, reboot_option = options['operation'], options['reboot_option']
+    warnings = []
+    root = params.get('root') or '/'
+    operating_system, product, family = detect_platform(root, params.get('operating_system'))
+    baseline = (_overrides.select_baseline_override(options['overrides'], operating_system)
+                or options['baseline'] or _predefined.default_for(operating_system))
+    if baseline.get('operating_system') != operating_system:
+        warnings.append('The baseline %s is for %s but the host runs %s.'
+                        % (baseline.get('name'), baseline.get('operating_system'), operating_system))
+    if root != '/' and reboot_option == 'RebootIfNeeded':
+        reboot_option = 'NoReboot'
+        if operation == 'Install':
+            warnings.append('root is %s, not /: the machine is never rebooted; this run behaves as NoReboot.' % root)
+    update_cache = params.get('update_cache')
+    return RunRequest(
+        operation=operation, reboot_option=reboot_option, baseline=baseline,
+        override_entries=options['override_entries'], evaluation_time=options['evaluation_time'],
+        operating_system=operating_system, product=product, family=family, root=root,
+        patch_group=params.get('patch_group') or '', snapshot_id=options['snapshot_id'],
+        update_cache=(operation == 'Install') if update_cache is None else bool(update_cache),
+        warnings=warnings,
+    )
+
+
+# ---------------------------------------------------------------- helpers (pure)
+
+def backend_for(family, **kwargs):
+    """Instantiate the PatchBackend subclass of ``family``."""
+    module = BACKEND_MODULES[family]
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, _backend.PatchBackend) and getattr(value, 'family', None) == family:
+            return value(**kwargs)
+    raise InputError('operating_system', 'no backend for the %s package family' % family)
+
+
+def sources_for_product(sources, product):
+    """The baseline Sources that apply to ``product`` (case-insensitive globs, ``*`` for all)."""
+    selected = []
+    for source in sources or []:
+        patterns = source.get('products') or []
+        if any(fnmatch.fnmatchcase((product or '').lower(), pattern.lower()) for pattern in patterns):
+            selected.append(source)
+    return selected
+
+
+def iso(value):
+    if value is None:
+        return None
+    return value.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def installed_versions(universe):
+    return dict(((package.name, package.arch), package.version) for package in universe.installed)
+
+
+def changed_packages(before, after):
+    """(name, arch, version) of packages whose installed version the run changed or added."""
+    old = installed_versions(before)
+    return sorted((name, arch, version) for (name, arch), version in installed_versions(after).items()
+                  if old.get((name, arch)) != version)
+
+
+def mark_pending(patches, pending):
+    """Installed patches recorded by a NoReboot run, not yet booted past, become INSTALLED_PENDING_REBOOT."""
+    marked = []
+    for patch in patches:
+        key = (patch['name'], patch['arch'], patch['installed_version'])
+        if key in pending and patch['state'] in ('INSTALLED', 'INSTALLED_OTHER'):
+            patch = dict(patch, state='INSTALLED_PENDING_REBOOT',
+                         reason='Installed by an Install run with NoReboot; the host has not booted since.')
+        marked.append(patch)
+    return marked
+
+
+def sort_patches(patches):
+    rank = dict((state, index) for index, state in enumerate(STATE_ORDER))
+    return sorted(patches, key=lambda patch: (rank.get(patch['state'], len(rank)), patch['name'], patch['arch']))
+
+
+def failure_message(patches, outcome_failed):
+    """One sentence naming every package that did not reach its approved version, or None."""
+    failed = dict((('%s.%s' % (patch['name'], patch['arch'])), None) for patch in patches if patch['state'] == 'FAILED')
+    for key, why in (outcome_failed or {}).items():
+        failed[key] = why
+    if not failed:
+        return None
+    parts = ['%s (%s)' % (key, why) if why else key for key, why in sorted(failed.items())]
+    return 'Install failed for %d package(s): %s.' % (len(parts), '; '.join(parts))
+
+
+def instance_patch_state(request, summary, start, end, last_no_reboot_time, operation=None):
+    baseline = request.baseline
+    state = dict(
+        patch_group=request.patch_group,
+        baseline_id=baseline.get('baseline_id') or baseline.get('name') or '',
+        snapshot_id=request.snapshot_id,
+        operation=operation or request.operation,
+        reboot_option=request.reboot_option,
+        operation_start_time=iso(start),
+        operation_end_time=iso(end),
+        last_no_reboot_install_operation_time=last_no_reboot_time,
+        operating_system=request.operating_system,
+    )
+    state.update(summary)
+    return state
+
+
+@contextlib.contextmanager
+def no_sources_change():
+    yield
+
+
+# ---------------------------------------------------------------- orchestration
+
+def execute(request, backend, now, boot_id, check_mode):
+    """Run Scan or Install with ``backend``; return the module result (see the module's RETURN)."""
+    start = now()
+    evaluation_time = request.evaluation_time or start
+    sources = sources_for_product(request.baseline.get('sources'), request.product)
+    context = backend.sources_replaced(sources) if sources else no_sources_change()
+    with context:
+        if request.update_cache:
+            backend.refresh()
+        before = backend.read_universe(request.operating_system, request.product)
+        resolver = backend.dependency_closure
+        evaluation = _evaluate.evaluate(request.baseline, before, evaluation_time, dependency_resolver=resolver)
+        node_state = _state.load(request.root)
+        pending = _state.pending(node_state, boot_id, before.installed)
+        result = dict(changed=False, rebooted=False, reboot_due=False, warnings=list(request.warnings))
+        if request.operation == 'Scan':
+            patches = mark_pending(evaluation.patches, pending)
+            not_applicable = evaluation.not_applicable_count
+        elif request.override_entries is not None:
+            targets = _overrides.override_targets(request.override_entries, before)
+            patches, not_applicable, node_state = _install(request, backend, result, evaluation, before, targets,
+                                                           pending, node_state, now, boot_id, check_mode)
+        else:
+            patches, not_applicable, node_state = _install(request, backend, result, evaluation, before,
+                                                           list(evaluation.install_targets), pending, node_state,
+                                                           now, boot_id, check_mode)
+        result['reboot_required'] = bool(backend.reboot_required())
+    end = now()
+    patches = sort_patches(patches)
+    summary = _compliance.summarise(patches, not_applicable)
+    ips = instance_patch_state(request, summary, start, end, _state.last_no_reboot_time(node_state))
+    result.update(instance_patch_state=ips, patches=patches, ansible_facts=dict(patch_compliance=ips))
+    message = failure_message(patches, result.pop('outcome_failed', None))
+    if message:
+        result.update(failed=True, msg=message)
+    return result
+
+
+def _install(request, backend, result, evaluation, before, targets, pending, node_state, now, boot_id, check_mode):
+    """The Install half of ``execute``; fills ``result`` and returns (patches, not_applicable, node_state)."""
+    if check_mode:
+        transaction = backend.plan(targets) if targets else []
+        result.update(transaction=transaction, changed=bool(transaction))
+        return mark_pending(evaluation.patches, pending), evaluation.not_applicable_count, node_state
+    outcome = backend.install(targets) if targets else _backend.InstallOutcome([])
+    after = backend.read_universe(request.operating_system, request.product)
+    after_evaluation = _evaluate.evaluate(request.baseline, after, request.evaluation_time or now(),
+                                          dependency_resolver=backend.dependency_closure)
+    installed_by_run = changed_packages(before, after)
+    result.update(transaction=outcome.transaction, changed=bool(installed_by_run), outcome_failed=outcome.failed)
+    result['warnings'].extend(outcome.messages)
+    still_pending = _state.pending(node_state, boot_id, after.installed)
+    if request.reboot_option == 'NoReboot':
+        if installed_by_run:
+            node_state = _state.record_no_reboot_install(request.root, node_state, iso(now()), boot_id,
+                                                         still_pending, installed_by_run)
+        reported_pending = set(still_pending) | set(installed_by_run)
+    else:
+        # AWS reports the state the reboot will leave: nothing pending.
+        result['reboot_due'] = bool(installed_by_run or still_pending)
+        reported_pending = set()
+    patches = _compliance.after_install(evaluation.patches, after_evaluation.patches, targets, installed_by_run,
+                                        reported_pending, override=request.override_entries is not None)
+    return patches, after_evaluation.not_applicable_count, node_state
+
+
+def run(params, backend, now, boot_id, check_mode):
+    """Validate ``params`` (module options) and run the operation with ``backend``."""
+    return execute(prepare(params), backend, now, boot_id, check_mode)

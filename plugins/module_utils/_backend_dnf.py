@@ -1,0 +1,513 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The dnf backend: reads and acts through the dnf Python API (dnf 4 / libdnf / hawkey).
+
+One ``dnf.Base`` per operation, confined to ``root`` (``installroot``): the root's
+dnf.conf, its ``/etc/yum.repos.d`` (or the baseline's Sources), caches under the root.
+
+Truthful state after a failing %post: rpm keeps the package installed at the new
+version (the payload is on disk and in the rpmdb), so the next ``read_universe``
+reports that version; ``install`` reports the package in ``InstallOutcome.failed``
+with the scriptlet error so that the run still fails loudly.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import configparser
+import contextlib
+import datetime
+import fcntl
+import os
+import re
+import shutil
+import tempfile
+import time
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import (
+    InstallOutcome,
+    PatchBackend,
+    wait_for,
+)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
+    BackendError,
+    InputError,
+    LockTimeoutError,
+)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import (
+    Candidate,
+    InstalledPackage,
+    Universe,
+)
+
+try:
+    import dnf
+    import dnf.callback
+    import dnf.conf
+    import dnf.exceptions
+    import dnf.rpm
+    import hawkey
+    HAS_DNF = True
+    DNF_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - depends on the interpreter
+    HAS_DNF = False
+    DNF_IMPORT_ERROR = exc
+
+try:
+    import rpm
+except ImportError:  # pragma: no cover - depends on the interpreter
+    rpm = None
+
+UTC = datetime.timezone.utc
+
+# Packages whose update needs a reboot, as dnf-utils needs-restarting -r lists them.
+REBOOT_PACKAGES = frozenset((
+    'kernel', 'kernel-core', 'kernel-rt', 'kernel-rt-core', 'kernel-uek', 'kernel-uek-core',
+    'glibc', 'linux-firmware', 'systemd', 'udev', 'dbus', 'dbus-broker', 'dbus-daemon',
+    'openssl-libs', 'gnutls', 'microcode_ctl', 'zlib',
+))
+
+_SCRIPTLET_ERROR_RE = re.compile(r'Error in (\S+) scriptlet in rpm package (\S+)')
+_NO_ADVISORY = object()
+
+
+def advisory_classification(kind):
+    """Classification (as AWS lists it) of a hawkey advisory type."""
+    # libdnf knows four notice types; anything else (Red Hat's 'recommended') is UNKNOWN
+    return {
+        hawkey.ADVISORY_SECURITY: 'Security',
+        hawkey.ADVISORY_BUGFIX: 'Bugfix',
+        hawkey.ADVISORY_ENHANCEMENT: 'Enhancement',
+        hawkey.ADVISORY_NEWPACKAGE: 'Newpackage',
+    }.get(kind, 'Recommended')
+
+
+def utc_from_timestamp(seconds):
+    """Aware UTC datetime from a Unix time; None for 0 / missing."""
+    if not seconds:
+        return None
+    return datetime.datetime.fromtimestamp(int(seconds), UTC)
+
+
+def evr_of(package):
+    """'E:V-R' with the epoch always present."""
+    return '%d:%s-%s' % (package.epoch or 0, package.version, package.release)
+
+
+def hawkey_evr(version):
+    """Our 'E:V-R' as hawkey writes evr (no '0:' prefix)."""
+    return version[2:] if version.startswith('0:') else version
+
+
+def match_sources(sources, product):
+    """The baseline Sources that apply to ``product`` (Products lists it or '*')."""
+    chosen = []
+    for source in sources or ():
+        products = source.get('products') or []
+        if '*' in products or (product and product in products):
+            chosen.append(source)
+    return chosen
+
+
+def write_source_files(sources, directory):
+    """Write each source's yum configuration as ``<directory>/<name>.repo``; validate first."""
+    for index, source in enumerate(sources):
+        field = 'Sources[%d].Configuration' % index
+        text = source.get('configuration') or ''
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(text)
+        except configparser.Error as exc:
+            raise InputError(field, 'is not a yum .repo stanza: %s' % str(exc).splitlines()[0])
+        if not parser.sections():
+            raise InputError(field, 'has no [repository] section')
+        for section in parser.sections():
+            if not (parser.has_option(section, 'baseurl') or parser.has_option(section, 'mirrorlist')
+                    or parser.has_option(section, 'metalink')):
+                raise InputError(field, 'repository [%s] needs one of baseurl, mirrorlist, metalink' % section)
+        name = re.sub(r'[^A-Za-z0-9_.-]', '_', source.get('name') or 'source-%d' % index)
+        with open(os.path.join(directory, '%s-%d.repo' % (name, index)), 'w') as handle:
+            handle.write(text if text.endswith('\n') else text + '\n')
+
+
+def _pid_alive(pid):
+    return pid > 0 and pid != os.getpid() and os.path.exists('/proc/%d/stat' % pid)
+
+
+def dnf_lock_holder(path):
+    """'PID n' when the dnf lock file ``path`` names a live process other than us."""
+    try:
+        with open(path) as handle:
+            pid = int(handle.read(20).strip() or 0)
+    except (IOError, OSError, ValueError):
+        return None
+    return 'PID %d' % pid if _pid_alive(pid) else None
+
+
+def fcntl_lock_holder(path):
+    """A description of the holder when another process has a write lock on ``path``."""
+    try:
+        handle = open(path, 'r')
+    except (IOError, OSError):
+        return None     # no lock file: nobody holds it (and we do not create it)
+    with handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except (IOError, OSError):
+            return 'another rpm process'
+        fcntl.lockf(handle, fcntl.LOCK_UN)
+    return None
+
+
+class _RecordingDisplay(dnf.callback.TransactionProgress if HAS_DNF else object):
+    """Collects rpm's per-package error messages during a transaction."""
+
+    def __init__(self):
+        super(_RecordingDisplay, self).__init__()
+        self.errors = []
+
+    def error(self, message):
+        self.errors.append(message)
+
+
+class DnfBackend(PatchBackend):
+    """dnf/rpm hosts (RHEL and rebuilds, Amazon Linux 2023, CentOS Stream)."""
+
+    family = 'dnf'
+
+    def __init__(self, root='/', run_command=None, lock_timeout=120, releasever=None):
+        super(DnfBackend, self).__init__(root=root, run_command=run_command, lock_timeout=lock_timeout)
+        if not HAS_DNF:
+            raise BackendError('The dnf backend needs the dnf Python library (package python3-dnf) '
+                               'in this interpreter: %s' % DNF_IMPORT_ERROR)
+        self.releasever = releasever
+        self.product = None
+        self._reposdir_override = None
+
+    # ---- dnf set-up ------------------------------------------------------------------
+
+    def _in_root(self, path):
+        return os.path.join(self.root, path.lstrip('/'))
+
+    def _detect_releasever(self):
+        if self.releasever:
+            return self.releasever
+        detected = dnf.rpm.detect_releasever(self.root)
+        if detected:
+            return detected
+        # no *-release package in the rpmdb (minimal or test roots): use os-release
+        try:
+            with open(self._in_root('/etc/os-release')) as handle:
+                for line in handle:
+                    if line.startswith('VERSION_ID='):
+                        return line.split('=', 1)[1].strip().strip('"\'').split('.')[0]
+        except (IOError, OSError):
+            pass
+        return None
+
+    def _new_base(self):
+        base = dnf.Base()
+        conf = base.conf
+        conf.installroot = self.root
+        root_config = self._in_root('/etc/dnf/dnf.conf')
+        if self.root != '/' and os.path.exists(root_config):
+            conf.config_file_path = root_config
+        conf.read(priority=dnf.conf.PRIO_MAINCONFIG)
+        if self._reposdir_override:
+            conf.reposdir = list(self._reposdir_override)
+        elif self.root != '/':
+            conf.reposdir = [self._in_root(path) for path in conf.reposdir]
+        conf.substitutions.update_from_etc(self.root, varsdir=conf.varsdir)
+        releasever = self._detect_releasever()
+        if releasever:
+            conf.releasever = releasever
+        for option in ('cachedir', 'logdir', 'persistdir'):
+            conf.prepend_installroot(option)
+        conf.exit_on_lock = True        # we wait ourselves (lock_timeout), dnf must never block forever
+        conf.assumeyes = True
+        return base
+
+    def _lock_files(self, base):
+        conf = base.conf
+        paths = [('dnf rpmdb lock %s' % os.path.join(conf.persistdir, 'rpmdb_lock.pid'),
+                  dnf_lock_holder, os.path.join(conf.persistdir, 'rpmdb_lock.pid')),
+                 ('dnf metadata lock %s' % os.path.join(conf.cachedir, 'metadata_lock.pid'),
+                  dnf_lock_holder, os.path.join(conf.cachedir, 'metadata_lock.pid')),
+                 ('dnf download lock %s' % os.path.join(conf.cachedir, 'download_lock.pid'),
+                  dnf_lock_holder, os.path.join(conf.cachedir, 'download_lock.pid'))]
+        if rpm is not None:
+            rpm_lock = self._in_root(rpm.expandMacro('%{_rpmlock_path}'))
+            paths.append(('rpm transaction lock %s' % rpm_lock, fcntl_lock_holder, rpm_lock))
+        return paths
+
+    def _wait_for_locks(self, base):
+        started = time.monotonic()
+        for what, probe, path in self._lock_files(base):
+            remaining = max(0, self.lock_timeout - (time.monotonic() - started))
+            wait_for(lambda probe=probe, path=path: probe(path), remaining, 'The %s' % what)
+
+    @contextlib.contextmanager
+    def _session(self, load_available=True):
+        """A filled dnf.Base, closed afterwards; lock waits and dnf errors translated."""
+        base = self._new_base()
+        try:
+            self._wait_for_locks(base)
+            try:
+                base.read_all_repos()
+                base.fill_sack(load_system_repo=True, load_available_repos=load_available)
+            except dnf.exceptions.RepoError as exc:
+                raise BackendError('Failed to synchronize repository metadata: %s' % exc)
+            yield base
+        except dnf.exceptions.LockError as exc:
+            raise LockTimeoutError('dnf could not take its lock under %s: %s' % (self.root, exc))
+        finally:
+            base.close()
+
+    # ---- reading ---------------------------------------------------------------------
+
+    def refresh(self):
+        base = self._new_base()
+        try:
+            self._wait_for_locks(base)
+            base.read_all_repos()
+            for repo in base.repos.iter_enabled():
+                repo.metadata_expire = 0     # makecache --refresh: fetch now
+            base.fill_sack(load_system_repo=False, load_available_repos=True)
+        except dnf.exceptions.RepoError as exc:
+            raise BackendError('Failed to synchronize repository metadata: %s' % exc)
+        except dnf.exceptions.LockError as exc:
+            raise LockTimeoutError('dnf could not take its lock under %s: %s' % (self.root, exc))
+        finally:
+            base.close()
+
+    def read_universe(self, operating_system, product):
+        self.product = product
+        with self._session() as base:
+            installed, candidates = self._read(base)
+        return Universe('dnf', operating_system, product, installed, candidates)
+
+    def _read(self, base):
+        query = base.sack.query()
+        latest_installed = {}
+        for package in query.installed().latest():
+            latest_installed[(package.name, package.arch)] = package
+        installed = [InstalledPackage(package.name, package.arch, evr_of(package),
+                                      utc_from_timestamp(package.installtime))
+                     for package in latest_installed.values()]
+
+        evr_cmp = base.sack.evr_cmp
+        relevant = []
+        for package in query.available().filterm(name=sorted(set(name for name, _arch in latest_installed))):
+            current = latest_installed.get((package.name, package.arch))
+            if current is not None and evr_cmp(package.evr, current.evr) >= 0:
+                relevant.append(package)
+
+        notices = self._notices_by_nevra(base, relevant)
+        candidates, seen = [], set()
+        for package in relevant:
+            version = evr_of(package)
+            for notice in notices.get((package.name, package.evr, package.arch)) or (_NO_ADVISORY,):
+                advisory_id = None if notice is _NO_ADVISORY else notice['advisory_id']
+                key = (package.name, package.arch, version, advisory_id)
+                if key in seen:         # the same NEVRA in two repositories
+                    continue
+                seen.add(key)
+                if notice is _NO_ADVISORY:
+                    # no notice: the build time stands in for the release date (ssm-semantics 3.7)
+                    candidates.append(Candidate(package.name, package.arch, version, repository=package.reponame,
+                                                release_date=utc_from_timestamp(package.buildtime)))
+                else:
+                    candidates.append(Candidate(package.name, package.arch, version, repository=package.reponame,
+                                                security=True, **notice))
+        return installed, candidates
+
+    @staticmethod
+    def _notices_by_nevra(base, packages):
+        """{(name, evr, arch): [notice attributes]} with one pass over the advisory index."""
+        notices, advisories = {}, {}
+        if not packages:
+            return notices
+        query = base.sack.query().filterm(pkg=packages)
+        for advisory_package in query.get_advisory_pkgs(hawkey.EQ):
+            key = (advisory_package.name, advisory_package.evr, advisory_package.arch)
+            advisory = advisory_package.get_advisory(base.sack)
+            attributes = advisories.get(advisory.id)
+            if attributes is None:
+                attributes = advisories[advisory.id] = _notice_attributes(advisory)
+            bucket = notices.setdefault(key, [])
+            if attributes not in bucket:
+                bucket.append(attributes)
+        return notices
+
+    # ---- resolving and acting --------------------------------------------------------
+
+    def _mark_targets(self, base, targets):
+        """Mark the exact upgrades; return {name.arch: why} for targets that cannot be marked."""
+        problems = {}
+        for name, arch, version in targets:
+            label = '%s.%s' % (name, arch)
+            matches = base.sack.query().available().filterm(name=name, arch=arch, evr=hawkey_evr(version))
+            if not matches:
+                problems[label] = 'version %s is not available in the enabled repositories' % version
+                continue
+            try:
+                if not base.package_upgrade(matches[0]):
+                    problems[label] = 'version %s is not above the installed version' % version
+            except dnf.exceptions.MarkingError:
+                problems[label] = 'it is not installed; only installed packages are updated'
+        return problems
+
+    def _resolve(self, base, targets):
+        problems = self._mark_targets(base, targets)
+        try:
+            base.resolve(allow_erasing=False)
+        except dnf.exceptions.DepsolveError as exc:
+            raise BackendError('dnf could not resolve the update of %s: %s'
+                               % (', '.join('%s.%s' % (n, a) for n, a, _v in targets), exc))
+        items = transaction_items(base)
+        planned = set((item['name'], item['arch'], item['to_version']) for item in items)
+        for name, arch, version in targets:
+            label = '%s.%s' % (name, arch)
+            if label not in problems and (name, arch, version) not in planned:
+                problems[label] = 'dnf skipped the update to %s (unresolvable dependencies)' % version
+        return items, problems
+
+    def plan(self, targets):
+        with self._session() as base:
+            items, _problems = self._resolve(base, targets)
+        return items
+
+    def dependency_closure(self, name, arch, version):
+        with self._session() as base:
+            items, problems = self._resolve(base, [(name, arch, version)])
+        if problems:
+            raise BackendError('Cannot resolve %s.%s %s: %s' % (name, arch, version, problems['%s.%s' % (name, arch)]))
+        # the dependencies only: the target itself is what the caller asked about
+        return [(item['name'], item['arch'], item['to_version']) for item in items
+                if item['action'] in ('upgrade', 'install') and (item['name'], item['arch']) != (name, arch)]
+
+    def install(self, targets):
+        targets = list(targets)
+        with self._session() as base:
+            items, failed = self._resolve(base, targets)
+            messages = []
+            if not items:
+                return InstallOutcome([], failed, messages)
+            display = _RecordingDisplay()
+            try:
+                base.download_packages(list(base.transaction.install_set))
+                base.do_transaction(display=display)
+            except dnf.exceptions.DownloadError as exc:
+                reason = 'download failed: %s' % exc
+                return InstallOutcome([], _fail_all(targets, failed, reason), [reason])
+            except dnf.exceptions.Error as exc:
+                reason = 'the rpm transaction failed: %s' % exc
+                return InstallOutcome([], _fail_all(targets, failed, reason), [reason])
+            messages.extend(display.errors)
+        failed.update(self._verify(targets, display.errors, failed))
+        return InstallOutcome(items, failed, messages)
+
+    def _verify(self, targets, errors, already_failed):
+        """Compare the rpmdb after the transaction with the targets; attribute rpm's errors."""
+        scriptlet_errors = {}
+        for message in errors:
+            match = _SCRIPTLET_ERROR_RE.search(message)
+            if match:
+                scriptlet_errors.setdefault(match.group(2), []).append(match.group(1))
+        with self._session(load_available=False) as base:
+            now_installed = dict(((package.name, package.arch), evr_of(package))
+                                 for package in base.sack.query().installed().latest())
+        failed = {}
+        for name, arch, version in targets:
+            label = '%s.%s' % (name, arch)
+            if label in already_failed:
+                continue
+            current = now_installed.get((name, arch))
+            if name in scriptlet_errors:
+                failed[label] = ('%s is installed at %s but its %s scriptlet failed'
+                                 % (label, current, '/'.join(scriptlet_errors[name])))
+            elif current != version:
+                failed[label] = 'still at %s after the transaction, expected %s' % (current, version)
+        return failed
+
+    # ---- reboot and sources ----------------------------------------------------------
+
+    def reboot_required(self):
+        boot_time = _boot_time()
+        with self._session(load_available=False) as base:
+            query = base.sack.query().installed()
+            for package in query.filterm(name=sorted(REBOOT_PACKAGES)):
+                if boot_time is None or package.installtime > boot_time:
+                    return True
+        return False
+
+    @contextlib.contextmanager
+    def sources_replaced(self, sources, product=None):
+        """Use only the baseline Sources matching the product; the node's files stay untouched."""
+        chosen = match_sources(sources, product or self.product)
+        if not chosen:
+            yield
+            return
+        directory = tempfile.mkdtemp(prefix='fleetops-sources-')
+        previous = self._reposdir_override
+        try:
+            write_source_files(chosen, directory)
+            self._reposdir_override = [directory]
+            yield
+        finally:
+            self._reposdir_override = previous
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _notice_attributes(advisory):
+    cves, bugs = [], []
+    for reference in advisory.references:
+        if reference.type == hawkey.REFERENCE_CVE:
+            cves.append(reference.id)
+        elif reference.type == hawkey.REFERENCE_BUGZILLA:
+            bugs.append(reference.id)
+    # hawkey gives a naive local-time datetime of libsolv's date (updated, else issued)
+    updated = advisory.updated
+    release_date = utc_from_timestamp(updated.timestamp()) if updated else None
+    return {'advisory_id': advisory.id, 'classification': advisory_classification(advisory.type),
+            'severity': advisory.severity or None, 'release_date': release_date,
+            'cve_ids': tuple(cves), 'bugzilla_ids': tuple(bugs)}
+
+
+def transaction_items(base):
+    """The resolved transaction as DESIGN transaction items."""
+    installed = dict(((package.name, package.arch), evr_of(package))
+                     for package in base.sack.query().installed().latest())
+    items, upgraded = [], set()
+    for package in sorted(base.transaction.install_set, key=lambda p: (p.name, p.arch)):
+        key = (package.name, package.arch)
+        before = installed.get(key)
+        upgraded.add(key)
+        items.append({'name': package.name, 'arch': package.arch, 'from_version': before,
+                      'to_version': evr_of(package), 'action': 'upgrade' if before else 'install'})
+    for package in sorted(base.transaction.remove_set, key=lambda p: (p.name, p.arch)):
+        if (package.name, package.arch) not in upgraded:
+            items.append({'name': package.name, 'arch': package.arch, 'from_version': evr_of(package),
+                          'to_version': None, 'action': 'remove'})
+    return items
+
+
+def _fail_all(targets, failed, reason):
+    result = dict(failed)
+    for name, arch, _version in targets:
+        result.setdefault('%s.%s' % (name, arch), reason)
+    return result
+
+
+def _boot_time():
+    try:
+        with open('/proc/stat') as handle:
+            for line in handle:
+                if line.startswith('btime '):
+                    return int(line.split()[1])
+    except (IOError, OSError):
+        pass
+    return None

@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Run DnfBackend methods under the system Python (the one with python3-dnf).
+
+pytest runs in the venv, which has no dnf bindings; the tests start this script with
+/usr/bin/python3, pass a JSON request on stdin and read a JSON answer on stdout:
+request  {"root", "lock_timeout", "sources" (optional), "product" (optional),
+          "calls": [{"method", "args"}]}
+answer   {"results": [...]} or {"error": {"type", "message"}, "results": [...]}.
+"""
+
+import datetime
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '.collections'))
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend_dnf import DnfBackend  # noqa: E402
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError  # noqa: E402
+
+
+def to_json(value):
+    """Universe / Candidate / InstallOutcome / datetimes as plain JSON values."""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [to_json(item) for item in value]
+    if isinstance(value, dict):
+        return dict((key, to_json(item)) for key, item in value.items())
+    if hasattr(value, '__slots__'):
+        return dict((slot, to_json(getattr(value, slot))) for slot in value.__slots__)
+    return value
+
+
+def run_calls(backend, calls, results):
+    for call in calls:
+        args = [tuple(arg) if isinstance(arg, list) and call['method'] == 'dependency_closure' else arg
+                for arg in call.get('args', [])]
+        if call['method'] in ('plan', 'install'):
+            args = [[tuple(target) for target in args[0]]]
+        results.append(to_json(getattr(backend, call['method'])(*args)))
+
+
+def main():
+    request = json.load(sys.stdin)
+    backend = DnfBackend(root=request['root'], lock_timeout=request.get('lock_timeout', 120))
+    backend.product = request.get('product')
+    results = []
+    answer = {'results': results}
+    try:
+        if 'sources' in request:
+            with backend.sources_replaced(request['sources']):
+                run_calls(backend, request['calls'], results)
+        else:
+            run_calls(backend, request['calls'], results)
+    except PatchManagerError as exc:
+        answer['error'] = {'type': type(exc).__name__, 'message': str(exc)}
+    json.dump(answer, sys.stdout)
+
+
+if __name__ == '__main__':
+    main()

@@ -44,6 +44,18 @@ units: venv
 changelog-lint: venv
 	$(VENV)/bin/antsibull-changelog lint
 
-test: system-deps venv changelog-lint sanity units
+# Read-only scan of this machine against the predefined baseline for its OS.
+scan: venv
+	@dpkg-query -W -f='$${Status}\n' python3-apt 2>/dev/null | grep -q '^install ok installed' \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-apt >/dev/null)
+	$(VENV)/bin/ansible-playbook playbooks/scan_localhost.yml
+
+functional: system-deps venv
+	$(VENV)/bin/pytest -p no:cacheprovider tests/functional
+
+bench: system-deps venv
+	$(VENV)/bin/python bench/run_all.py
+
+test: system-deps venv changelog-lint sanity units functional fleet-test
 
 -include tests/fleet/fleet.mk

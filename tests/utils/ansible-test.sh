@@ -5,7 +5,10 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 venv="$repo/.venv"
-tree="$repo/build/ansible-test"
+# Outside the checkout: inside it, ansible-test would list files through the
+# checkout's git and find none (the copy is ignored there).
+tree=$(mktemp -d "${TMPDIR:-/tmp}/fleetops-ansible-test.XXXXXX")
+trap 'rm -rf "$tree"' EXIT
 dest="$tree/ansible_collections/fleetops/patch_manager"
 
 # ansible-test bootstraps pip in its managed venvs with a script it downloads from a
@@ -29,11 +32,19 @@ subprocess.check_call([sys.executable, '-m', 'ensurepip', '--upgrade'])
 subprocess.check_call([sys.executable, '-m', 'pip', 'install'] + args)
 PY
 
-rm -rf "$dest"
 mkdir -p "$dest"
 # Exactly what git would ship: tracked files plus untracked ones that are not ignored.
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard) \
   | (cd "$repo" && xargs -0 cp --parents -P -t "$dest" 2>/dev/null || true)
 cd "$dest"
 export PATH="$venv/bin:$PATH"
-exec ansible-test "$@" --python 3.11 --local --color no
+if [ "$1" = sanity ]; then
+  # Module code must compile and import on the target Pythons (3.8+): let the
+  # multi-version sanity tests see every such interpreter this machine has.
+  for v in 3.8 3.9 3.10 3.12 3.13; do
+    for d in "$HOME"/.pyenv/versions/$v.*/bin; do [ -x "$d/python$v" ] && PATH="$PATH:$d"; done
+  done
+  ansible-test "$@" --local --color no
+else
+  ansible-test "$@" --python 3.11 --local --color no
+fi

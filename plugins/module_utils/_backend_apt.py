@@ -1,0 +1,497 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The apt backend: python-apt (apt_pkg) reads, apt-get and dpkg act.
+
+How ``root`` is honoured, and why:
+
+- Reading happens in this process with apt_pkg and ``RootDir=<root>``, set *before*
+  apt's configuration is loaded, so the root's own apt.conf.d, sources, lists and dpkg
+  status are used and this machine's apt configuration never leaks in.
+- Acting runs ``chroot <root> apt-get ...``: the root's own apt, dpkg and maintainer
+  scripts run exactly as on that system. (Host apt with ``RootDir`` plus
+  ``DPkg::Chroot-Directory`` mis-resolves several paths, and dpkg ``--root`` alone
+  would run this machine's apt against the root's configuration.)
+- Every path we pass through apt options is therefore relative to the root: the same
+  option means the same file for apt_pkg (RootDir) and for the chrooted CLI.
+
+A package dpkg has not fully installed (unpacked, half-configured, half-installed,
+triggers-awaited) is reported at dpkg's version with a ``~<state>`` suffix, e.g.
+``1.1-1~halfconfigured``. The suffix says what dpkg says, and it sorts just below the
+version proper, so the engine reports that version MISSING (Scan) / FAILED (Install)
+instead of INSTALLED. ``AptInstalledPackage.dpkg_state`` carries the raw state too.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import datetime
+import fnmatch
+import os
+import re
+import shutil
+import struct
+import tempfile
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not a Linux target
+    fcntl = None
+
+try:
+    import apt_pkg
+    HAS_APT_PKG = True
+except ImportError:
+    apt_pkg = None
+    HAS_APT_PKG = False
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import (
+    InstallOutcome, PatchBackend, wait_for)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import (
+    Candidate, InstalledPackage, Universe)
+
+APT_ENV = {
+    'DEBIAN_FRONTEND': 'noninteractive',
+    'DEBIAN_PRIORITY': 'critical',
+    'APT_LISTCHANGES_FRONTEND': 'none',
+    'NEEDRESTART_MODE': 'l',
+    'LC_ALL': 'C.UTF-8',
+    'LANG': 'C.UTF-8',
+    'LANGUAGE': 'C',
+}
+# Keep the node's changed conffiles; take the maintainer's version only where untouched.
+DPKG_CONF_OPTIONS = ['-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold']
+
+# dpkg states that count as "installed at this version" (trigger processing pending is
+# still a fully working package; dpkg itself treats it as installed for dependencies).
+FULLY_INSTALLED_STATES = ('installed', 'triggers-pending')
+# apt_pkg current_state numbers -> dpkg state names (apt's pkgCache::State::PkgCurrentState).
+APT_CURRENT_STATES = {0: 'not-installed', 1: 'unpacked', 2: 'half-configured', 4: 'half-installed',
+                      5: 'config-files', 6: 'installed', 7: 'triggers-awaited', 8: 'triggers-pending'}
+NOT_INSTALLED_STATES = ('not-installed', 'config-files')
+
+PRIVATE_SOURCES_PARENT = '/var/lib/fleetops-patch'
+LOCK_FILES_INSTALL = ('var/lib/dpkg/lock-frontend', 'var/lib/dpkg/lock', 'var/cache/apt/archives/lock')
+LOCK_FILES_REFRESH = ('var/lib/apt/lists/lock',)
+
+PLAN_INST_RE = re.compile(r'^Inst (?P<name>\S+) (?:\[(?P<old>[^\]]+)\] )?\((?P<new>\S+) [^\[]*\[(?P<arch>[^\]]+)\]')
+PLAN_REMV_RE = re.compile(r'^Remv (?P<name>\S+)(?: \[(?P<old>[^\]]+)\])?')
+
+
+class AptInstalledPackage(InstalledPackage):
+    """An installed package plus dpkg's state word (``installed``, ``half-configured`` ...)."""
+
+    __slots__ = ('dpkg_state',)
+
+    def __init__(self, name, arch, version, installed_time=None, dpkg_state='installed'):
+        super(AptInstalledPackage, self).__init__(name, arch, version, installed_time)
+        self.dpkg_state = dpkg_state
+
+
+# --- small pure helpers ----------------------------------------------------------------------
+
+def reported_version(version, dpkg_state):
+    """The version we report: dpkg's, marked with ``~<state>`` when not fully installed."""
+    if dpkg_state in FULLY_INSTALLED_STATES:
+        return version
+    return '%s~%s' % (version, dpkg_state.replace('-', ''))
+
+
+def is_security_origin(archive, codename, label, trusted):
+    """CONTRACT decision: a trusted origin whose suite/codename ends -security or labelled Debian-Security."""
+    if not trusted:
+        return False
+    return bool((archive or '').endswith('-security') or (codename or '').endswith('-security')
+                or label == 'Debian-Security')
+
+
+def parse_dpkg_status(text):
+    """dpkg status file text -> {(name, arch): (version, state)}; only packages dpkg knows of."""
+    packages = {}
+    for stanza in text.split('\n\n'):
+        fields = {}
+        for line in stanza.splitlines():
+            if line[:1] in (' ', '\t') or ':' not in line:
+                continue
+            key, value = line.split(':', 1)
+            if key in ('Package', 'Status', 'Version', 'Architecture'):
+                fields[key] = value.strip()
+        if 'Package' not in fields or 'Status' not in fields:
+            continue
+        state = fields['Status'].split()[-1]
+        packages[(fields['Package'], fields.get('Architecture', ''))] = (fields.get('Version'), state)
+    return packages
+
+
+def parse_simulation(output):
+    """``apt-get -s`` output -> transaction items (DESIGN "Backends")."""
+    items = []
+    for line in output.splitlines():
+        match = PLAN_INST_RE.match(line)
+        if match:
+            name, arch = _split_arch(match.group('name'), match.group('arch'))
+            items.append({'name': name, 'arch': arch, 'from_version': match.group('old'),
+                          'to_version': match.group('new'),
+                          'action': 'upgrade' if match.group('old') else 'install'})
+            continue
+        match = PLAN_REMV_RE.match(line)
+        if match:
+            name, arch = _split_arch(match.group('name'), None)
+            items.append({'name': name, 'arch': arch, 'from_version': match.group('old'),
+                          'to_version': None, 'action': 'remove'})
+    return items
+
+
+def _split_arch(name, arch):
+    if ':' in name:
+        name, arch = name.split(':', 1)
+    return name, arch
+
+
+def parse_sources_lines(sources, product=None):
+    """Baseline Sources -> apt one-line source entries for ``product`` (all when product is None).
+
+    A source applies when one of its Products matches the node's product (``*`` and
+    shell wildcards allowed, case-insensitive). Comment and blank lines are dropped.
+    """
+    lines = []
+    for index, source in enumerate(sources or []):
+        products = source.get('products') or []
+        if product is not None and not any(fnmatch.fnmatch(product.lower(), pattern.lower()) for pattern in products):
+            continue
+        for line in (source.get('configuration') or '').splitlines():
+            line = line.strip()
+            if not line or line.startswith('#'):
+                continue
+            if not (line.startswith('deb ') or line.startswith('deb-src ')):
+                raise BackendError('sources[%d].configuration: %r is not an apt source line; '
+                                   'lines must start with "deb " or "deb-src "' % (index, line))
+            lines.append(line)
+    return lines
+
+
+def lock_holder(path):
+    """'PID n' (or 'another process') when someone holds a write lock on ``path``, else None."""
+    if fcntl is None or not os.path.exists(path):
+        return None
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        request = struct.pack('hhqqi', fcntl.F_WRLCK, 0, 0, 0, 0)
+        answer = fcntl.fcntl(fd, fcntl.F_GETLK, request)
+        lock_type, _whence, _start, _length, pid = struct.unpack('hhqqi', answer[:struct.calcsize('hhqqi')])
+    finally:
+        os.close(fd)
+    if lock_type == fcntl.F_UNLCK:
+        return None
+    return 'PID %d' % pid if pid > 0 else 'another process'
+
+
+def _last_errors(text, limit=5):
+    errors = [line.strip() for line in (text or '').splitlines() if line.startswith(('E:', 'dpkg: error'))]
+    return '; '.join(errors[-limit:])
+
+
+# --- the backend -----------------------------------------------------------------------------
+
+class AptBackend(PatchBackend):
+    """Patch backend for Debian and Ubuntu (apt/dpkg)."""
+
+    family = 'apt'
+
+    def __init__(self, root='/', run_command=None, lock_timeout=120):
+        super(AptBackend, self).__init__(root=root, run_command=run_command, lock_timeout=lock_timeout)
+        self.root = os.path.abspath(self.root)
+        self._extra_options = {}      # apt option -> value (root-relative paths), e.g. private sources
+        self._saved_config = None
+
+    # -- paths and commands --
+
+    def _host_path(self, relative):
+        return os.path.join(self.root, relative.lstrip('/'))
+
+    def _option_args(self):
+        args = []
+        for key, value in sorted(self._extra_options.items()):
+            args += ['-o', '%s=%s' % (key, value)]
+        return args
+
+    def _command(self, tool, args):
+        argv = [tool] + self._option_args() + list(args)
+        if self.root != '/':
+            argv = ['chroot', self.root] + argv
+        return argv
+
+    def _run(self, tool, args, check=True):
+        argv = self._command(tool, args)
+        rc, out, err = self.run_command(argv, env=dict(APT_ENV))
+        if check and rc != 0:
+            raise BackendError('%s failed (rc=%s): %s' % (tool, rc, _last_errors(out + '\n' + err) or err.strip()),
+                               rc=rc, stdout=out, stderr=err, cmd=argv)
+        return rc, out, err
+
+    def _wait_for_locks(self, relative_paths):
+        for relative in relative_paths:
+            path = self._host_path(relative)
+            wait_for(lambda: lock_holder(path), self.lock_timeout, 'the apt/dpkg lock %s' % path)
+
+    # -- apt_pkg --
+
+    def _require_apt_pkg(self):
+        if not HAS_APT_PKG:
+            raise BackendError('The apt backend needs the python3-apt bindings (apt_pkg), which this Python '
+                               'interpreter cannot import; run under the system python3 or install python3-apt.')
+
+    def _open_cache(self):
+        """A fresh apt_pkg cache of the root, with the current extra options."""
+        self._require_apt_pkg()
+        config = apt_pkg.config
+        if self._saved_config is None:
+            if self.root != '/':
+                # Before init_config, so the root's apt.conf.d is read instead of this machine's.
+                config.set('RootDir', self.root + '/')
+            apt_pkg.init_config()
+            apt_pkg.init_system()
+            self._saved_config = dict((key, config.find(key)) for key in PRIVATE_OPTION_KEYS)
+        for key in PRIVATE_OPTION_KEYS:
+            config.set(key, self._extra_options.get(key, self._saved_config[key]))
+        cache = apt_pkg.Cache(None)
+        source_list = apt_pkg.SourceList()
+        source_list.read_main_list()
+        return cache, source_list
+
+    def refresh(self):
+        self._wait_for_locks(LOCK_FILES_REFRESH)
+        self._run('apt-get', ['-q', '-y', 'update'])
+
+    def read_universe(self, operating_system, product):
+        cache, source_list = self._open_cache()
+        trusted = {}
+        info_dir = self._host_path('var/lib/dpkg/info')
+        installed, candidates = [], []
+        for package in cache.packages:
+            current = package.current_ver
+            if current is None:
+                continue
+            state = APT_CURRENT_STATES.get(package.current_state, 'unknown')
+            if state in NOT_INSTALLED_STATES:
+                continue
+            arch = current.arch
+            installed.append(AptInstalledPackage(
+                package.name, arch, reported_version(current.ver_str, state),
+                _installed_time(info_dir, package.name, package.architecture), state))
+            for version in package.version_list:
+                if apt_pkg.version_compare(version.ver_str, current.ver_str) < 0:
+                    continue
+                record = _candidate(package.name, arch, version, source_list, trusted)
+                if record is not None:
+                    candidates.append(record)
+        return Universe('apt', operating_system, product, installed, candidates)
+
+    def dependency_closure(self, name, arch, version):
+        cache, _sources = self._open_cache()
+        package = _find_package(cache, name, arch)
+        target = _find_version(package, version)
+        depcache = apt_pkg.DepCache(cache)
+        depcache.set_candidate_ver(package, target)
+        depcache.mark_install(package, True, True)
+        closure = []
+        for other in cache.packages:
+            if other.id == package.id:
+                continue
+            if depcache.marked_install(other) or depcache.marked_upgrade(other):
+                candidate = depcache.get_candidate_ver(other)
+                closure.append((other.name, candidate.arch, candidate.ver_str))
+        return sorted(closure)
+
+    def _install_args(self, targets):
+        specs = []
+        native = None
+        for name, arch, version in targets:
+            if arch in (None, '', 'all'):
+                specs.append('%s=%s' % (name, version))
+                continue
+            if native is None:
+                native = self._native_architecture()
+            specs.append('%s=%s' % (name if arch == native else '%s:%s' % (name, arch), version))
+        # --only-upgrade: never install a target that is not installed; recommends are not
+        # dependencies, so they are not pulled in either.
+        return ['-y', '-q', '--only-upgrade', '--no-install-recommends'] + DPKG_CONF_OPTIONS + ['install'] + specs
+
+    def _native_architecture(self):
+        _rc, out, _err = self._run('dpkg', ['--print-architecture'])
+        return out.strip()
+
+    def plan(self, targets):
+        if not targets:
+            return []
+        _rc, out, _err = self._run('apt-get', ['-s'] + self._install_args(targets))
+        return parse_simulation(out)
+
+    def _dpkg_status(self):
+        with open(self._host_path('var/lib/dpkg/status')) as handle:
+            return parse_dpkg_status(handle.read())
+
+    def _recover_interrupted_dpkg(self, messages):
+        updates = self._host_path('var/lib/dpkg/updates')
+        pending = os.path.isdir(updates) and any(entry.isdigit() for entry in os.listdir(updates))
+        unfinished = [key for key, (_v, state) in self._dpkg_status().items()
+                      if state not in FULLY_INSTALLED_STATES + NOT_INSTALLED_STATES]
+        if not pending and not unfinished:
+            return
+        rc, out, err = self._run('dpkg', ['--configure', '-a'], check=False)
+        messages.append('dpkg was interrupted before; ran dpkg --configure -a (rc=%s)%s'
+                        % (rc, ': ' + _last_errors(out + '\n' + err) if rc else ''))
+
+    def install(self, targets):
+        if not targets:
+            return InstallOutcome([])
+        self._wait_for_locks(LOCK_FILES_INSTALL)
+        messages = []
+        self._recover_interrupted_dpkg(messages)
+        transaction = self.plan(targets)
+        # apt waits on the frontend lock itself too, in case someone took it since we looked.
+        args = ['-o', 'DPkg::Lock::Timeout=%d' % max(int(self.lock_timeout), 0)] + self._install_args(targets)
+        rc, out, err = self._run('apt-get', args, check=False)
+        apt_errors = _last_errors(out + '\n' + err)
+        if rc != 0:
+            messages.append('apt-get install failed (rc=%s): %s' % (rc, apt_errors or err.strip()))
+        status = self._dpkg_status()
+        failed = attribute_failures(transaction, targets, status, apt_errors if rc else '')
+        return InstallOutcome(transaction, failed=failed, messages=messages)
+
+    def reboot_required(self):
+        return any(os.path.exists(self._host_path(path))
+                   for path in ('run/reboot-required', 'var/run/reboot-required'))
+
+    @contextlib.contextmanager
+    def sources_replaced(self, sources, product=None):
+        """Use only the baseline's apt ``sources`` (those for ``product``) inside the block.
+
+        The node's sources, lists and package cache files are never touched: apt reads a
+        private source list and keeps private lists in a temporary directory under
+        ``<root>/var/lib/fleetops-patch``, removed on exit. Call ``refresh()`` inside.
+        """
+        lines = parse_sources_lines(sources, product)
+        if not lines:
+            yield self
+            return
+        parent = self._host_path(PRIVATE_SOURCES_PARENT)
+        if not os.path.isdir(parent):
+            os.makedirs(parent, 0o755)
+        private = tempfile.mkdtemp(prefix='apt-sources.', dir=parent)
+        inside = '/' + os.path.relpath(private, self.root)
+        saved = dict(self._extra_options)
+        try:
+            os.chmod(private, 0o755)
+            os.makedirs(os.path.join(private, 'sources.list.d'))
+            os.makedirs(os.path.join(private, 'lists', 'partial'))
+            with open(os.path.join(private, 'sources.list'), 'w') as handle:
+                handle.write('\n'.join(lines) + '\n')
+            self._extra_options.update({
+                'Dir::Etc::sourcelist': inside + '/sources.list',
+                'Dir::Etc::sourceparts': inside + '/sources.list.d',
+                'Dir::State::lists': inside + '/lists/',
+                # No cache files: the node's pkgcache.bin must not describe our private lists.
+                'Dir::Cache::pkgcache': '',
+                'Dir::Cache::srcpkgcache': '',
+            })
+            yield self
+        finally:
+            self._extra_options = saved
+            shutil.rmtree(private, ignore_errors=True)
+
+
+PRIVATE_OPTION_KEYS = ('Dir::Etc::sourcelist', 'Dir::Etc::sourceparts', 'Dir::State::lists',
+                       'Dir::Cache::pkgcache', 'Dir::Cache::srcpkgcache')
+
+
+def attribute_failures(transaction, targets, status, apt_errors):
+    """{'name.arch': why} for every package the run should have changed but dpkg says it did not."""
+    failed = {}
+    wanted = [(item['name'], item['arch'], item['to_version']) for item in transaction if item['action'] != 'remove']
+    planned = set((name, version) for name, _arch, version in wanted)
+    wanted += [target for target in targets if (target[0], target[2]) not in planned]
+    for name, arch, version in wanted:
+        current = _status_of(status, name, arch)
+        key = '%s.%s' % (name, arch)
+        if current is None:
+            failed[key] = 'not installed after the run%s' % (': ' + apt_errors if apt_errors else '')
+            continue
+        current_version, state = current
+        if current_version == version and state in FULLY_INSTALLED_STATES:
+            continue
+        if current_version == version:
+            failed[key] = ('dpkg left %s %s at %s: its maintainer script or a dependency failed%s'
+                           % (name, state, version, ': ' + apt_errors if apt_errors else ''))
+        else:
+            failed[key] = ('still at %s (%s), wanted %s%s'
+                           % (current_version, state, version, ': ' + apt_errors if apt_errors else ''))
+    return failed
+
+
+def _status_of(status, name, arch):
+    if (name, arch) in status:
+        return status[(name, arch)]
+    for (other, _arch), value in status.items():
+        if other == name:
+            return value
+    return None
+
+
+def _installed_time(info_dir, name, package_arch):
+    """When dpkg last wrote the package's file list: its install/upgrade time (UTC)."""
+    candidates = ['%s:%s.list' % (name, package_arch), '%s.list' % name]
+    for filename in candidates:
+        try:
+            mtime = os.stat(os.path.join(info_dir, filename)).st_mtime
+        except OSError:
+            continue
+        return datetime.datetime.fromtimestamp(int(mtime), datetime.timezone.utc)
+    return None
+
+
+def _candidate(name, arch, version, source_list, trusted):
+    """One Candidate for an available version, or None when no repository carries it."""
+    repository = None
+    security = False
+    for package_file, _index in version.file_list:
+        if package_file.not_source:       # the dpkg status file: installed, not available
+            continue
+        if package_file.id not in trusted:
+            index_file = source_list.find_index(package_file)
+            trusted[package_file.id] = bool(index_file and index_file.is_trusted)
+        archive = package_file.archive or package_file.codename or None
+        if is_security_origin(package_file.archive, package_file.codename, package_file.label,
+                              trusted[package_file.id]):
+            security = True
+            repository = archive
+        elif repository is None:
+            repository = archive or ''
+    if repository is None:
+        return None
+    return Candidate(name, arch, version.ver_str, repository=repository or None, security=security,
+                     classification='Security' if security else None,
+                     priority=version.priority_str or None, section=version.section or None)
+
+
+def _find_package(cache, name, arch):
+    for key in ('%s:%s' % (name, arch), name):
+        try:
+            return cache[key]
+        except KeyError:
+            continue
+    raise BackendError('package %s (%s) is not known to apt' % (name, arch))
+
+
+def _find_version(package, version):
+    for candidate in package.version_list:
+        if candidate.ver_str == version:
+            return candidate
+    raise BackendError('no repository offers %s version %s' % (package.name, version))

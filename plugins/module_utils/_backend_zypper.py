@@ -53,10 +53,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe i
     Universe,
 )
 
-try:
-    from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import compare as _compare_versions
-except ImportError:  # _versions not available: the local rpmvercmp below is used
-    _compare_versions = None
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import compare, split_evr
 
 UTC = datetime.timezone.utc
 EPOCH_START = datetime.datetime(1970, 1, 1, tzinfo=UTC)
@@ -91,47 +88,9 @@ LOCK_FILE = 'run/zypp.pid'
 
 # ---------------------------------------------------------------- versions
 
-def rpm_label_compare(a, b):
-    """rpmvercmp for one label (version or release): -1, 0 or 1."""
-    if a == b:
-        return 0
-    segments_a = re.findall(r'~|\^|[0-9]+|[a-zA-Z]+', a)
-    segments_b = re.findall(r'~|\^|[0-9]+|[a-zA-Z]+', b)
-    for seg_a, seg_b in zip(segments_a, segments_b):
-        if seg_a != seg_b and '~' in (seg_a, seg_b):
-            return -1 if seg_a == '~' else 1
-        if seg_a != seg_b and '^' in (seg_a, seg_b):
-            return -1 if seg_a == '^' else 1
-        if seg_a.isdigit() != seg_b.isdigit():
-            return 1 if seg_a.isdigit() else -1
-        if seg_a.isdigit():
-            seg_a, seg_b = int(seg_a), int(seg_b)
-        if seg_a != seg_b:
-            return 1 if seg_a > seg_b else -1
-    rest_a, rest_b = segments_a[len(segments_b):], segments_b[len(segments_a):]
-    if rest_a:
-        return -1 if rest_a[0] == '~' else 1
-    if rest_b:
-        return 1 if rest_b[0] == '~' else -1
-    return 0
-
-
-def split_evr(evr):
-    """'E:V-R' (epoch optional) -> (epoch int, version, release)."""
-    epoch, _sep, rest = evr.rpartition(':')
-    version, _sep, release = rest.partition('-')
-    return int(epoch or 0), version, release
-
-
-def compare_evr(a, b):
-    """Compare two rpm versions 'E:V-R': -1, 0 or 1 (through _versions when it exists)."""
-    if _compare_versions is not None:
-        return _compare_versions('zypper', a, b)
-    epoch_a, version_a, release_a = split_evr(a)
-    epoch_b, version_b, release_b = split_evr(b)
-    if epoch_a != epoch_b:
-        return 1 if epoch_a > epoch_b else -1
-    return rpm_label_compare(version_a, version_b) or rpm_label_compare(release_a, release_b)
+def compare_evr(left, right):
+    """-1, 0 or 1 as rpm version 'E:V-R' ``left`` is older than, equal to or newer than ``right``."""
+    return compare('zypper', left, right)
 
 
 def normalise_edition(edition):
@@ -265,7 +224,7 @@ def _merge_patch(patches, patch):
         patches[patch.name] = patch
         return
     packages = known.packages | patch.packages
-    if rpm_label_compare(patch.version or '0', known.version or '0') > 0:
+    if compare_evr(patch.version or '0', known.version or '0') > 0:
         patches[patch.name] = patch
     patches[patch.name].packages = packages
 
@@ -455,7 +414,7 @@ def scriptlet_failures(text):
 def nvra(name, arch, evr):
     """The name-version-release.arch rpm prints (epoch omitted)."""
     _epoch, version, release = split_evr(evr)
-    return '%s-%s-%s.%s' % (name, version, release, arch)
+    return '%s-%s-%s.%s' % (name, version, release, arch) if release else '%s-%s.%s' % (name, version, arch)
 
 
 def capability(name, arch, version):

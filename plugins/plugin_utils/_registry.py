@@ -451,3 +451,55 @@ def resolve_for_host(task_vars, operating_system, patch_group=None, baseline_ove
     registry = cached_registry(path) if path else None
     return resolve_baseline(operating_system, patch_group=patch_group, registry=registry,
                             baseline_override=baseline_override, task_baseline=task_baseline)
+
+
+# ansible_facts.distribution -> AWS OperatingSystem (Amazon Linux is split by version below).
+_DISTRIBUTIONS = {
+    'Ubuntu': 'UBUNTU',
+    'Debian': 'DEBIAN',
+    'Raspbian': 'RASPBIAN',
+    'RedHat': 'REDHAT_ENTERPRISE_LINUX',
+    'CentOS': 'CENTOS',
+    'Rocky': 'ROCKY_LINUX',
+    'AlmaLinux': 'ALMA_LINUX',
+    'OracleLinux': 'ORACLE_LINUX',
+    'SLES': 'SUSE',
+    'SLES_SAP': 'SUSE',
+    'SUSE': 'SUSE',
+    'openSUSE Leap': 'SUSE',
+    'openSUSE Tumbleweed': 'SUSE',
+    'openSUSE': 'SUSE',
+    'MacOSX': 'MACOS',
+}
+
+
+def operating_system_from_facts(facts):
+    """The AWS OperatingSystem of a host from its gathered facts, or None when unknown or not gathered."""
+    if not isinstance(facts, dict):
+        return None
+    distribution = facts.get('distribution')
+    if facts.get('os_family') == 'Windows':
+        return 'WINDOWS'
+    if distribution == 'Amazon':
+        major = str(facts.get('distribution_major_version', ''))
+        return {'2': 'AMAZON_LINUX_2', '2022': 'AMAZON_LINUX_2022', '2023': 'AMAZON_LINUX_2023'}.get(
+            major, 'AMAZON_LINUX' if major.startswith('20') else None)
+    return _DISTRIBUTIONS.get(distribution)
+
+
+def resolve_baseline_for_host(task_vars, args, detect_operating_system=None, store=None):
+    """The hook ``plugins/action/run_patch_baseline.py`` calls: the value for the module's ``baseline``.
+
+    Resolves in the contract's order (see ``_snapshot.resolve_host``), freezes it under
+    ``args['snapshot_id']`` and, when a snapshot froze the evaluation time, sets
+    ``args['evaluation_time']`` to it. Returns the task's own ``baseline`` unchanged when
+    there is nothing to resolve (a ``baseline_override`` is given, which the module applies,
+    or the host's OS is unknown and no registry is configured).
+    """
+    from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _snapshot
+    details = _snapshot.resolve_host(task_vars, args, detect_operating_system=detect_operating_system, store=store)
+    if details is None:
+        return args.get('baseline')
+    if details.get('evaluation_time'):
+        args['evaluation_time'] = details['evaluation_time']
+    return details['baseline']

@@ -194,3 +194,34 @@ def resolve_with_snapshot(task_vars, operating_system, snapshot_id=None, evaluat
     store = store or SnapshotStore()
     store.purge_expired()
     return store.freeze(snapshot_id, patch_group, operating_system, resolve, evaluation_time=evaluation_time)
+
+
+def resolve_host(task_vars, args, detect_operating_system=None, store=None):
+    """Full resolution for the run_patch_baseline action plugin, from the task's args and host vars.
+
+    The host's OS comes from ``args['operating_system']``, else its gathered facts, else
+    ``detect_operating_system()`` (the action plugin may pass a cheap remote
+    ``/etc/os-release`` read). Returns None when there is nothing for the controller to
+    resolve (a ``baseline_override`` is given, which the module applies itself; or the OS is
+    unknown and no registry is configured: the module then uses the predefined baseline of
+    the OS it detects). Raises RegistryError when a registry exists but the OS is unknown.
+
+    Otherwise returns what ``resolve_with_snapshot`` returns plus ``operating_system``.
+    """
+    if args.get('baseline_override'):
+        return None
+    operating_system = (args.get('operating_system')
+                        or _registry.operating_system_from_facts(task_vars.get('ansible_facts'))
+                        or (detect_operating_system() if detect_operating_system else None))
+    if not operating_system:
+        if _registry.registry_dir_for_host(task_vars) is None:
+            return None
+        raise _registry.RegistryError(
+            'operating_system', 'the host\'s OS is needed to pick its registered baseline: gather facts first '
+            '(ansible.builtin.setup with gather_subset [min]) or set operating_system to one of %s'
+            % ', '.join(_registry.OPERATING_SYSTEMS))
+    details = resolve_with_snapshot(task_vars, operating_system, snapshot_id=args.get('snapshot_id'),
+                                    evaluation_time=args.get('evaluation_time'), task_baseline=args.get('baseline'),
+                                    patch_group=args.get('patch_group') or None, store=store)
+    details['operating_system'] = operating_system
+    return details

@@ -291,3 +291,46 @@ def test_resolve_for_host_reads_patch_group_and_registry_from_host_vars(registry
     with pytest.raises(RegistryError) as err:
         resolve_for_host(task_vars, 'Ubuntu')
     assert "'Ubuntu' is not one of" in str(err.value)
+
+
+@pytest.mark.parametrize('facts, expected', [
+    ({'distribution': 'Ubuntu', 'os_family': 'Debian'}, 'UBUNTU'),
+    ({'distribution': 'Debian', 'os_family': 'Debian'}, 'DEBIAN'),
+    ({'distribution': 'RedHat', 'os_family': 'RedHat'}, 'REDHAT_ENTERPRISE_LINUX'),
+    ({'distribution': 'Rocky', 'os_family': 'RedHat'}, 'ROCKY_LINUX'),
+    ({'distribution': 'openSUSE Leap', 'os_family': 'Suse'}, 'SUSE'),
+    ({'distribution': 'Amazon', 'distribution_major_version': '2023'}, 'AMAZON_LINUX_2023'),
+    ({'distribution': 'Amazon', 'distribution_major_version': '2'}, 'AMAZON_LINUX_2'),
+    ({'distribution': 'Microsoft Windows Server 2022', 'os_family': 'Windows'}, 'WINDOWS'),
+    ({'distribution': 'Fedora', 'os_family': 'RedHat'}, None),
+    ({}, None),
+    (None, None),
+])
+def test_operating_system_from_facts(facts, expected):
+    assert _registry.operating_system_from_facts(facts) == expected
+
+
+def test_action_plugin_hook_resolves_from_facts_and_freezes_time(registry_dir, tmp_path):
+    from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._snapshot import SnapshotStore
+    store = SnapshotStore(str(tmp_path / 'snapshots'))
+    task_vars = {'inventory_dir': str(tmp_path), 'patch_group': 'Staging', 'ansible_facts': {'distribution': 'Ubuntu'}}
+    args = {'operation': 'Scan', 'snapshot_id': 'abc-1', 'evaluation_time': '2026-01-01T00:00:00Z'}
+    baseline = _registry.resolve_baseline_for_host(task_vars, args, store=store)
+    assert baseline['name'] == 'Ubuntu-Staging'
+    later_args = {'operation': 'Install', 'snapshot_id': 'abc-1'}
+    assert _registry.resolve_baseline_for_host(task_vars, later_args, store=store)['name'] == 'Ubuntu-Staging'
+    assert later_args['evaluation_time'] == '2026-01-01T00:00:00Z'
+
+
+def test_action_plugin_hook_leaves_overrides_and_unknown_hosts_to_the_module(registry_dir, tmp_path):
+    override_args = {'baseline_override': [{'name': 'x', 'operating_system': 'UBUNTU'}], 'baseline': None}
+    task_vars = {'inventory_dir': str(tmp_path), 'ansible_facts': {'distribution': 'Ubuntu'}}
+    assert _registry.resolve_baseline_for_host(task_vars, override_args) is None
+    # Unknown OS without a registry: the module picks the predefined baseline of the OS it detects.
+    assert _registry.resolve_baseline_for_host({'inventory_dir': str(tmp_path / 'none')}, {'baseline': 'B'}) == 'B'
+    # Unknown OS with a registry cannot be resolved on the controller: a clear error.
+    with pytest.raises(RegistryError) as err:
+        _registry.resolve_baseline_for_host({'inventory_dir': str(tmp_path)}, {})
+    assert 'gather facts first' in str(err.value)
+    detected = _registry.resolve_baseline_for_host({'inventory_dir': str(tmp_path)}, {}, detect_operating_system=lambda: 'UBUNTU')
+    assert detected['name'] == 'Ubuntu-Default'

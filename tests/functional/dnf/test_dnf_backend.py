@@ -1,0 +1,300 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""DnfBackend against real dnf/rpm in alternate roots and generated rpm-md repositories."""
+
+import fcntl
+import os
+import subprocess
+
+import pytest
+
+from dnf_helpers import BackendCallError, backend, call_backend  # pylint: disable=import-error
+from tests.support import rpmrepo, rpmroot
+from tests.support.specs import AdvisorySpec, PackageSpec
+
+RHEL = ('REDHAT_ENTERPRISE_LINUX', 'RedhatEnterpriseLinux9.4')
+
+ALPHA_10 = PackageSpec('alpha', '1.0')
+ALPHA_11 = PackageSpec('alpha', '1.1')
+ALPHA_12 = PackageSpec('alpha', '1.2', depends=('beta (>= 2.0-1)',))
+ALPHA_09 = PackageSpec('alpha', '0.9')
+BETA_20 = PackageSpec('beta', '2.0')
+GAMMA_10 = PackageSpec('gamma', '1.0', epoch=2)
+GAMMA_11 = PackageSpec('gamma', '1.1', epoch=2)
+DELTA_10 = PackageSpec('delta', '1.0')
+OMEGA_10 = PackageSpec('omega', '1.0')
+BROKEN_10 = PackageSpec('broken', '1.0')
+BROKEN_11 = PackageSpec('broken', '1.1', postinst_fails=True)
+GLIBC_1 = PackageSpec('glibc', '2.34', release='100')
+GLIBC_2 = PackageSpec('glibc', '2.34', release='101')
+
+SECURITY_NOTICE = AdvisorySpec('FLEET-2026:0001', type='security', severity='Important',
+                               issued='2026-01-10 08:00:00', updated='2026-02-01 12:30:00',
+                               cves=('CVE-2026-1111', 'CVE-2026-2222'), bugzillas=('2001',),
+                               packages=(('alpha', '0:1.1-1'),))
+BUGFIX_NOTICE = AdvisorySpec('FLEET-2026:0002', type='bugfix', severity=None, issued='2026-01-15 00:00:00',
+                             packages=(('alpha', '0:1.1-1'), ('gamma', '2:1.1-1')))
+ENHANCEMENT_NOTICE = AdvisorySpec('FLEET-2026:0003', type='enhancement', severity='Low', issued='2026-03-01 00:00:00',
+                                  packages=(('delta', '0:1.0-1'),))
+RECOMMENDED_NOTICE = AdvisorySpec('FLEET-2026:0004', type='recommended', severity='Moderate',
+                                  issued='2026-03-02 00:00:00', packages=(('omega', '0:1.0-1'),))
+
+ALL_PACKAGES = (ALPHA_09, ALPHA_10, ALPHA_11, ALPHA_12, BETA_20, GAMMA_10, GAMMA_11, DELTA_10, OMEGA_10,
+                BROKEN_10, BROKEN_11, GLIBC_1, GLIBC_2)
+ALL_NOTICES = (SECURITY_NOTICE, BUGFIX_NOTICE, ENHANCEMENT_NOTICE, RECOMMENDED_NOTICE)
+
+
+@pytest.fixture(scope='module')
+def repository(tmp_path_factory):
+    return rpmrepo.build_repository(str(tmp_path_factory.mktemp('dnfrepo') / 'repo'), ALL_PACKAGES, ALL_NOTICES,
+                                    name='fleetops-main')
+
+
+@pytest.fixture
+def make_root(tmp_path, repository):
+    """A fresh rpm root using ``repository``, with ``installed`` specs installed by rpm."""
+    def make(*installed):
+        root = rpmroot.create_root(str(tmp_path / 'root'))
+        repository.write_repo_file(os.path.join(root, 'etc', 'yum.repos.d'))
+        if installed:
+            rpmroot.install_with_rpm(root, [repository.rpm_path(spec) for spec in installed])
+        return root
+    return make
+
+
+def records(universe, name):
+    """{(version, advisory_id): candidate} of one package."""
+    return dict(((c['version'], c['advisory_id']), c) for c in universe['candidates'] if c['name'] == name)
+
+
+def rpmdb_listing(root):
+    """Every installed package with its version and install time, as rpm prints them."""
+    return subprocess.run(['rpm', '--root', root, '-qa', '--qf', '%{NAME} %{EVR} %{INSTALLTIME}\\n'],
+                          stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout
+
+
+def installed_versions(universe):
+    return dict((p['name'], p['version']) for p in universe['installed'])
+
+
+# ---- reading -----------------------------------------------------------------------------
+
+def test_universe_lists_installed_packages_with_epoch_and_install_time(make_root):
+    root = make_root(ALPHA_10, GAMMA_10)
+    universe = backend(root, 'read_universe', *RHEL)
+    assert universe['family'] == 'dnf'
+    assert installed_versions(universe)['alpha'] == '0:1.0-1'
+    assert installed_versions(universe)['gamma'] == '2:1.0-1'
+    alpha = [p for p in universe['installed'] if p['name'] == 'alpha'][0]
+    assert alpha['arch'] == 'noarch'
+    assert alpha['installed_time'].endswith('+00:00')
+
+
+def test_universe_carries_notice_attributes_per_version_and_notice(make_root):
+    root = make_root(ALPHA_10, GAMMA_10, DELTA_10)
+    alpha = records(backend(root, 'read_universe', *RHEL), 'alpha')
+    # 1.1 is in two notices: two records; 0.9 is below the installed version: none
+    assert sorted(alpha) == [('0:1.0-1', None), ('0:1.1-1', 'FLEET-2026:0001'), ('0:1.1-1', 'FLEET-2026:0002'),
+                             ('0:1.2-1', None)]
+    security = alpha[('0:1.1-1', 'FLEET-2026:0001')]
+    assert security['security'] is True
+    assert security['classification'] == 'Security'
+    assert security['severity'] == 'Important'
+    assert security['cve_ids'] == ['CVE-2026-1111', 'CVE-2026-2222']
+    assert security['bugzilla_ids'] == ['2001']
+    assert security['repository'] == 'fleetops-main'
+    # updated wins over issued
+    assert security['release_date'] == '2026-02-01T12:30:00+00:00'
+    bugfix = alpha[('0:1.1-1', 'FLEET-2026:0002')]
+    assert bugfix['security'] is True                 # any notice makes it security-relevant (CONTRACT)
+    assert (bugfix['classification'], bugfix['severity']) == ('Bugfix', None)
+    assert bugfix['release_date'] == '2026-01-15T00:00:00+00:00'    # issued when not updated
+    assert bugfix['cve_ids'] == [] and bugfix['bugzilla_ids'] == []
+
+
+def test_notice_less_versions_use_the_build_time(make_root):
+    root = make_root(ALPHA_10)
+    alpha = records(backend(root, 'read_universe', *RHEL), 'alpha')
+    newest = alpha[('0:1.2-1', None)]
+    assert newest['security'] is False
+    assert newest['classification'] is None and newest['severity'] is None
+    assert newest['release_date'] == rpmrepo.DEFAULT_BUILD_TIME.isoformat()
+
+
+def test_installed_version_carries_its_notice_and_epochs_are_kept(make_root):
+    root = make_root(GAMMA_10, DELTA_10)
+    universe = backend(root, 'read_universe', *RHEL)
+    delta = records(universe, 'delta')
+    assert list(delta) == [('0:1.0-1', 'FLEET-2026:0003')]
+    assert delta[('0:1.0-1', 'FLEET-2026:0003')]['classification'] == 'Enhancement'
+    gamma = records(universe, 'gamma')
+    assert sorted(gamma) == [('2:1.0-1', None), ('2:1.1-1', 'FLEET-2026:0002')]
+
+
+def test_packages_not_installed_give_no_candidates(make_root):
+    root = make_root(ALPHA_10)
+    universe = backend(root, 'read_universe', *RHEL)
+    assert records(universe, 'omega') == {}
+    assert records(universe, 'beta') == {}
+
+
+def test_recommended_notice_type_is_classified_recommended(make_root):
+    root = make_root(OMEGA_10)
+    omega = records(backend(root, 'read_universe', *RHEL), 'omega')
+    assert omega[('0:1.0-1', 'FLEET-2026:0004')]['classification'] == 'Recommended'
+    assert omega[('0:1.0-1', 'FLEET-2026:0004')]['severity'] == 'Moderate'
+
+
+# ---- plan, dependencies, install ---------------------------------------------------------
+
+def test_plan_resolves_exact_versions_and_changes_nothing(make_root):
+    root = make_root(ALPHA_10, GAMMA_10)
+    before = rpmdb_listing(root)
+    items = backend(root, 'plan', [('alpha', 'noarch', '0:1.1-1'), ('gamma', 'noarch', '2:1.1-1')])
+    assert sorted((i['name'], i['from_version'], i['to_version'], i['action']) for i in items) == [
+        ('alpha', '0:1.0-1', '0:1.1-1', 'upgrade'), ('gamma', '2:1.0-1', '2:1.1-1', 'upgrade')]
+    assert rpmdb_listing(root) == before
+
+
+def test_plan_lists_a_new_dependency_as_install(make_root):
+    root = make_root(ALPHA_10)
+    items = backend(root, 'plan', [('alpha', 'noarch', '0:1.2-1')])
+    assert sorted((i['name'], i['to_version'], i['action']) for i in items) == [
+        ('alpha', '0:1.2-1', 'upgrade'), ('beta', '0:2.0-1', 'install')]
+    assert 'beta' not in rpmroot.installed(root)
+
+
+def test_dependency_closure_names_the_new_dependency(make_root):
+    root = make_root(ALPHA_10)
+    assert backend(root, 'dependency_closure', 'alpha', 'noarch', '0:1.2-1') == [['beta', 'noarch', '0:2.0-1']]
+    assert backend(root, 'dependency_closure', 'alpha', 'noarch', '0:1.1-1') == []
+
+
+def test_install_goes_to_the_requested_version_not_the_newest(make_root):
+    root = make_root(ALPHA_10)
+    outcome = backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')])
+    assert outcome['failed'] == {}
+    assert rpmroot.installed(root)['alpha'] == '0:1.1-1'
+    assert 'beta' not in rpmroot.installed(root)
+
+
+def test_install_pulls_in_a_new_dependency(make_root):
+    root = make_root(ALPHA_10)
+    outcome = backend(root, 'install', [('alpha', 'noarch', '0:1.2-1')])
+    assert outcome['failed'] == {}
+    assert [(i['name'], i['action']) for i in outcome['transaction']] == [('alpha', 'upgrade'), ('beta', 'install')]
+    assert rpmroot.installed(root)['alpha'] == '0:1.2-1'
+    assert rpmroot.installed(root)['beta'] == '0:2.0-1'
+
+
+def test_install_never_installs_a_package_that_is_not_installed(make_root):
+    root = make_root(ALPHA_10)
+    outcome = backend(root, 'install', [('omega', 'noarch', '0:1.0-1')])
+    assert 'not installed' in outcome['failed']['omega.noarch']
+    assert 'omega' not in rpmroot.installed(root)
+
+
+def test_failing_post_script_is_reported_and_the_installed_version_is_truthful(make_root):
+    root = make_root(ALPHA_10, BROKEN_10)
+    outcome = backend(root, 'install', [('broken', 'noarch', '0:1.1-1'), ('alpha', 'noarch', '0:1.1-1')])
+    assert 'POSTIN scriptlet failed' in outcome['failed']['broken.noarch']
+    assert 'alpha.noarch' not in outcome['failed']
+    # rpm keeps the package: rpm -q and the next read agree on the new version
+    assert rpmroot.installed(root)['broken'] == '0:1.1-1'
+    assert installed_versions(backend(root, 'read_universe', *RHEL))['broken'] == '0:1.1-1'
+
+
+# ---- locks -------------------------------------------------------------------------------
+
+def test_held_dnf_lock_raises_lock_timeout_naming_the_holder(make_root):
+    root = make_root(ALPHA_10)
+    holder = subprocess.Popen(['sleep', '600'])
+    try:
+        lock_file = os.path.join(root, 'var/lib/dnf/rpmdb_lock.pid')
+        with open(lock_file, 'w') as handle:
+            handle.write(str(holder.pid))
+        with pytest.raises(BackendCallError) as error:
+            backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')], lock_timeout=1)
+        assert error.value.type == 'LockTimeoutError'
+        assert 'rpmdb_lock.pid' in str(error.value) and 'PID %d' % holder.pid in str(error.value)
+        assert rpmroot.installed(root)['alpha'] == '0:1.0-1'
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder is gone: the stale lock file no longer blocks
+    assert backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')], lock_timeout=1)['failed'] == {}
+
+
+def test_held_rpm_transaction_lock_raises_lock_timeout(make_root):
+    root = make_root(ALPHA_10)
+    lock_file = os.path.join(root, rpmroot.rpm_dbpath().lstrip('/'), '.rpm.lock')
+    with open(lock_file, 'a') as handle:
+        fcntl.lockf(handle, fcntl.LOCK_EX)        # what a running rpm transaction holds
+        with pytest.raises(BackendCallError) as error:
+            backend(root, 'plan', [('alpha', 'noarch', '0:1.1-1')], lock_timeout=1)
+    assert error.value.type == 'LockTimeoutError'
+    assert '.rpm.lock' in str(error.value)
+
+
+# ---- reboot ------------------------------------------------------------------------------
+
+def test_no_reboot_required_after_an_ordinary_update(make_root):
+    root = make_root(ALPHA_10)
+    assert backend(root, 'reboot_required') is False
+    assert backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')])['failed'] == {}
+    assert backend(root, 'reboot_required') is False
+
+
+def test_reboot_required_when_glibc_was_updated_since_boot(make_root):
+    root = make_root(GLIBC_1)
+    outcome = backend(root, 'install', [('glibc', 'noarch', '0:2.34-101')])
+    assert outcome['failed'] == {}
+    assert backend(root, 'reboot_required') is True
+
+
+# ---- baseline Sources --------------------------------------------------------------------
+
+def _tree_bytes(directory):
+    result = {}
+    for base, _dirs, files in os.walk(directory):
+        for name in files:
+            path = os.path.join(base, name)
+            with open(path, 'rb') as handle:
+                result[os.path.relpath(path, directory)] = handle.read()
+    return result
+
+
+@pytest.fixture(scope='module')
+def frozen_repository(tmp_path_factory):
+    """An alternative repository that only has alpha 1.1 (like a frozen snapshot)."""
+    return rpmrepo.build_repository(str(tmp_path_factory.mktemp('frozen') / 'repo'), (ALPHA_10, ALPHA_11),
+                                    (SECURITY_NOTICE,), name='frozen')
+
+
+def test_sources_replace_the_node_repositories_and_restore_them(make_root, frozen_repository):
+    root = make_root(ALPHA_10)
+    repos_dir = os.path.join(root, 'etc', 'yum.repos.d')
+    before = _tree_bytes(repos_dir)
+    sources = [{'name': 'frozen', 'products': ['RedhatEnterpriseLinux9.4'], 'configuration': frozen_repository.repo_stanza()},
+               {'name': 'other', 'products': ['AmazonLinux2023'], 'configuration': '[other]\nbaseurl=file:///nonexistent\n'}]
+    universe = call_backend(root, [('read_universe', RHEL)], sources=sources, product=RHEL[1])[0]
+    alpha = records(universe, 'alpha')
+    assert sorted(alpha) == [('0:1.0-1', None), ('0:1.1-1', 'FLEET-2026:0001')]
+    assert set(c['repository'] for c in alpha.values()) == {'frozen'}
+    assert _tree_bytes(repos_dir) == before
+    # without Sources the node's own repository is back
+    assert ('0:1.2-1', None) in records(backend(root, 'read_universe', *RHEL), 'alpha')
+
+
+def test_bad_source_configuration_names_the_field_and_leaves_the_node_alone(make_root):
+    root = make_root(ALPHA_10)
+    repos_dir = os.path.join(root, 'etc', 'yum.repos.d')
+    before = _tree_bytes(repos_dir)
+    sources = [{'name': 'bad', 'products': ['*'], 'configuration': 'baseurl=file:///x\n'}]
+    with pytest.raises(BackendCallError) as error:
+        call_backend(root, [('read_universe', RHEL)], sources=sources)
+    assert error.value.type == 'InputError'
+    assert 'Sources[0].Configuration' in str(error.value)
+    assert _tree_bytes(repos_dir) == before

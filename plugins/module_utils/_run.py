@@ -30,6 +30,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _ove
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _platform
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError, InputError
 
 OPERATIONS = ('Scan', 'Install')
@@ -229,14 +230,16 @@ def changed_packages(before, after):
                   if old.get((name, arch)) != version)
 
 
-def mark_pending(patches, pending):
-    """Installed patches recorded by a NoReboot run, not yet booted past, become INSTALLED_PENDING_REBOOT."""
+def mark_failed_overrides(patches, targets, family):
+    """Override-list runs: a listed package that did not reach the version the run tried is FAILED."""
+    wanted = dict(((name, arch), version) for name, arch, version in targets)
     marked = []
     for patch in patches:
-        key = (patch['name'], patch['arch'], patch['installed_version'])
-        if key in pending and patch['state'] in ('INSTALLED', 'INSTALLED_OTHER'):
-            patch = dict(patch, state='INSTALLED_PENDING_REBOOT',
-                         reason='Installed by an Install run with NoReboot; the host has not booted since.')
+        target = wanted.get((patch['name'], patch['arch']))
+        installed = patch.get('installed_version')
+        if target is not None and (installed is None or _versions.compare(family, installed, target) < 0):
+            patch = dict(patch, state='FAILED', reason='The install override list asked for %s but %s is still installed.'
+                         % (target, installed))
         marked.append(patch)
     return marked
 
@@ -297,7 +300,7 @@ def execute(request, backend, now, boot_id, check_mode):
         pending = _state.pending(node_state, boot_id, before.installed)
         result = dict(changed=False, rebooted=False, reboot_due=False, warnings=list(request.warnings))
         if request.operation == 'Scan':
-            patches = mark_pending(evaluation.patches, pending)
+            patches = _compliance.apply_pending(evaluation.patches, pending)
             not_applicable = evaluation.not_applicable_count
         elif request.override_entries is not None:
             targets = _overrides.override_targets(request.override_entries, before)
@@ -324,7 +327,7 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
     if check_mode:
         transaction = backend.plan(targets) if targets else []
         result.update(transaction=transaction, changed=bool(transaction))
-        return mark_pending(evaluation.patches, pending), evaluation.not_applicable_count, node_state
+        return _compliance.apply_pending(evaluation.patches, pending), evaluation.not_applicable_count, node_state
     outcome = backend.install(targets) if targets else _backend.InstallOutcome([])
     after = backend.read_universe(request.operating_system, request.product)
     after_evaluation = _evaluate.evaluate(request.baseline, after, request.evaluation_time or now(),
@@ -344,6 +347,8 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
         reported_pending = set()
     patches = _compliance.after_install(evaluation.patches, after_evaluation.patches, targets, installed_by_run,
                                         reported_pending, override=request.override_entries is not None)
+    if request.override_entries is not None:
+        patches = mark_failed_overrides(patches, targets, request.family)
     return patches, after_evaluation.not_applicable_count, node_state
 
 

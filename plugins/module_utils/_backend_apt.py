@@ -54,7 +54,10 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors imp
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import (
     Candidate, InstalledPackage, Universe)
 
+# A full environment on purpose: the runner may replace the environment rather than update it,
+# and the chrooted tools need a PATH that makes sense inside the root.
 APT_ENV = {
+    'PATH': '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     'DEBIAN_FRONTEND': 'noninteractive',
     'DEBIAN_PRIORITY': 'critical',
     'APT_LISTCHANGES_FRONTEND': 'none',
@@ -225,7 +228,7 @@ class AptBackend(PatchBackend):
     def _command(self, tool, args):
         argv = [tool] + self._option_args() + list(args)
         if self.root != '/':
-            argv = ['chroot', self.root] + argv
+            argv = ['/usr/sbin/chroot', self.root] + argv
         return argv
 
     def _run(self, tool, args, check=True):
@@ -398,9 +401,10 @@ class AptBackend(PatchBackend):
                 'Dir::Etc::sourcelist': inside + '/sources.list',
                 'Dir::Etc::sourceparts': inside + '/sources.list.d',
                 'Dir::State::lists': inside + '/lists/',
-                # No cache files: the node's pkgcache.bin must not describe our private lists.
-                'Dir::Cache::pkgcache': '',
-                'Dir::Cache::srcpkgcache': '',
+                # Private cache files: the node's pkgcache.bin must not describe our private lists
+                # (an empty value would mean "no cache" to apt, but RootDir turns it into the root).
+                'Dir::Cache::pkgcache': inside + '/pkgcache.bin',
+                'Dir::Cache::srcpkgcache': inside + '/srcpkgcache.bin',
             })
             yield self
         finally:

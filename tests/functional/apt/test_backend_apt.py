@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from tests.functional.apt.conftest import (
+from tests.functional.apt.aptnode import (
     BackendCallError, add_repository, dpkg_state, install_directly, run_backend)
 from tests.support.specs import PackageSpec
 

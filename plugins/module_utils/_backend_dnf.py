@@ -21,6 +21,7 @@ import configparser
 import contextlib
 import datetime
 import fcntl
+import fnmatch
 import os
 import re
 import shutil
@@ -103,13 +104,14 @@ def hawkey_evr(version):
 
 
 def match_sources(sources, product):
-    """The baseline Sources that apply to ``product`` (Products lists it or '*')."""
-    chosen = []
-    for source in sources or ():
-        products = source.get('products') or []
-        if '*' in products or (product and product in products):
-            chosen.append(source)
-    return chosen
+    """The baseline Sources that apply to ``product`` (case-insensitive globs, '*' for all).
+
+    ``product`` None means the caller has already chosen the sources: all apply.
+    """
+    if product is None:
+        return list(sources or ())
+    return [source for source in sources or ()
+            if any(fnmatch.fnmatchcase(product.lower(), pattern.lower()) for pattern in source.get('products') or ())]
 
 
 def write_source_files(sources, directory):
@@ -184,8 +186,8 @@ class DnfBackend(PatchBackend):
             raise BackendError('The dnf backend needs the dnf Python library (package python3-dnf) '
                                'in this interpreter: %s' % DNF_IMPORT_ERROR)
         self.releasever = releasever
-        self.product = None
         self._reposdir_override = None
+        self._cachedir_override = None
 
     # ---- dnf set-up ------------------------------------------------------------------
 
@@ -226,6 +228,8 @@ class DnfBackend(PatchBackend):
             conf.releasever = releasever
         for option in ('cachedir', 'logdir', 'persistdir'):
             conf.prepend_installroot(option)
+        if self._cachedir_override:
+            conf.cachedir = self._cachedir_override
         conf.exit_on_lock = True        # we wait ourselves (lock_timeout), dnf must never block forever
         conf.assumeyes = True
         return base
@@ -284,7 +288,6 @@ class DnfBackend(PatchBackend):
             base.close()
 
     def read_universe(self, operating_system, product):
-        self.product = product
         with self._session() as base:
             installed, candidates = self._read(base)
         return Universe('dnf', operating_system, product, installed, candidates)
@@ -446,19 +449,27 @@ class DnfBackend(PatchBackend):
 
     @contextlib.contextmanager
     def sources_replaced(self, sources, product=None):
-        """Use only the baseline Sources matching the product; the node's files stay untouched."""
-        chosen = match_sources(sources, product or self.product)
+        """Use only the baseline Sources (those for ``product``, if given) inside the block.
+
+        The node's repository files and metadata cache are never touched: dnf reads the
+        Sources from a private temporary directory and caches their metadata there too;
+        the directory is removed on exit, whatever happened inside.
+        """
+        chosen = match_sources(sources, product)
         if not chosen:
-            yield
+            yield self
             return
-        directory = tempfile.mkdtemp(prefix='fleetops-sources-')
-        previous = self._reposdir_override
+        directory = tempfile.mkdtemp(prefix='fleetops-dnf-sources.')
+        previous = self._reposdir_override, self._cachedir_override
         try:
-            write_source_files(chosen, directory)
-            self._reposdir_override = [directory]
-            yield
+            repos = os.path.join(directory, 'yum.repos.d')
+            os.mkdir(repos)
+            write_source_files(chosen, repos)
+            self._reposdir_override = [repos]
+            self._cachedir_override = os.path.join(directory, 'cache')
+            yield self
         finally:
-            self._reposdir_override = previous
+            self._reposdir_override, self._cachedir_override = previous
             shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -47,12 +47,11 @@ def run_calls(backend, calls, results):
 def main():
     request = json.load(sys.stdin)
     backend = DnfBackend(root=request['root'], lock_timeout=request.get('lock_timeout', 120))
-    backend.product = request.get('product')
     results = []
     answer = {'results': results}
     try:
         if 'sources' in request:
-            with backend.sources_replaced(request['sources']):
+            with backend.sources_replaced(request['sources'], request.get('product')):
                 run_calls(backend, request['calls'], results)
         else:
             run_calls(backend, request['calls'], results)

@@ -284,6 +284,7 @@ def test_sources_replace_the_node_repositories_and_restore_them(make_root, froze
     assert sorted(alpha) == [('0:1.0-1', None), ('0:1.1-1', 'FLEET-2026:0001')]
     assert set(c['repository'] for c in alpha.values()) == {'frozen'}
     assert _tree_bytes(repos_dir) == before
+    assert not [name for name in os.listdir(os.path.join(root, 'var/cache/dnf')) if name.startswith('frozen')]
     # without Sources the node's own repository is back
     assert ('0:1.2-1', None) in records(backend(root, 'read_universe', *RHEL), 'alpha')
 

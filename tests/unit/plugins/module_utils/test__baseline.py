@@ -104,6 +104,7 @@ def aws_rule(path_value_pairs, factory=aws_rhel):
 
 RULE0 = 'ApprovalRules.PatchRules[0]'
 FILTER0 = RULE0 + '.PatchFilterGroup.PatchFilters[0]'
+SUSE_FILTER0 = 'approval_rules.patch_rules[0].patch_filter_group.patch_filters[0]'
 
 # (id, document, expected path, expected fragment of the problem)
 INVALID = [
@@ -153,8 +154,7 @@ INVALID = [
      "'PRIORITY' is not one of PRODUCT, CLASSIFICATION, SEVERITY (the filter keys for REDHAT_ENTERPRISE_LINUX"),
     ('classification-on-ubuntu', aws_rule([(FILTER0 + '.Key', 'CLASSIFICATION')], aws_ubuntu), FILTER0 + '.Key',
      "'CLASSIFICATION' is not one of PRODUCT, PRIORITY, SECTION (the filter keys for UBUNTU baselines)"),
-    ('msrc-severity-on-suse', edited(yaml_suse, lambda d: set_path(d, 'approval_rules.patch_rules[0].patch_filter_group'
-                                                                     '.patch_filters[0].key', 'MSRC_SEVERITY')),
+    ('msrc-severity-on-suse', edited(yaml_suse, lambda d: set_path(d, SUSE_FILTER0 + '.key', 'MSRC_SEVERITY')),
      'approval_rules.patch_rules[0].patch_filter_group.patch_filters[0].key', 'PRODUCT, CLASSIFICATION, SEVERITY'),
     ('severity-on-windows', aws_rule([(FILTER0 + '.Key', 'SEVERITY')], aws_windows), FILTER0 + '.Key',
      'PATCH_SET, PRODUCT, PRODUCT_FAMILY, CLASSIFICATION, MSRC_SEVERITY (the filter keys for WINDOWS'),
@@ -172,8 +172,7 @@ INVALID = [
     ('severity-none-only-al2023', aws_rule([('OperatingSystem', 'AMAZON_LINUX_2'),
                                             (RULE0 + '.PatchFilterGroup.PatchFilters[1].Values', ['None'])]),
      RULE0 + '.PatchFilterGroup.PatchFilters[1].Values[0]', "'None' is not one of"),
-    ('classification-value-suse', edited(yaml_suse, lambda d: set_path(d, 'approval_rules.patch_rules[0].patch_filter_group'
-                                                                         '.patch_filters[0].values', ['Bugfix'])),
+    ('classification-value-suse', edited(yaml_suse, lambda d: set_path(d, SUSE_FILTER0 + '.values', ['Bugfix'])),
      'approval_rules.patch_rules[0].patch_filter_group.patch_filters[0].values[0]',
      "'Bugfix' is not one of Security, Recommended, Optional, Feature, Document, Yast, *"),
     ('priority-value', aws_rule([(FILTER0 + '.Values', ['required'])], aws_ubuntu), FILTER0 + '.Values[0]',
@@ -251,8 +250,8 @@ INVALID = [
      'Sources', 'has 21 entries; at most 20 are allowed'),
     ('source-name-pattern', aws_rule([('Sources', [{'Name': 'my repo', 'Products': ['*'], 'Configuration': 'x'}])]),
      'Sources[0].Name', "'my repo' does not match ^[a-zA-Z0-9_\\-.]{3,50}$"),
-    ('source-too-many-products', aws_rule([('Sources', [{'Name': 'repo', 'Products': ['p%d' % n for n in range(21)],
-                                                          'Configuration': 'x'}])]),
+    ('source-too-many-products',
+     aws_rule([('Sources', [{'Name': 'repo', 'Products': ['p%d' % n for n in range(21)], 'Configuration': 'x'}])]),
      'Sources[0].Products', 'has 21 entries; at most 20 are allowed'),
     ('source-no-products', aws_rule([('Sources', [{'Name': 'repo', 'Products': [], 'Configuration': 'x'}])]),
      'Sources[0].Products', 'must have at least 1 entry'),

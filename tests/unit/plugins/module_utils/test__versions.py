@@ -167,8 +167,9 @@ def oracle():
 
 @pytest.mark.parametrize('family, left, right, expected', VECTORS, ids=[_vector_id(v) for v in VECTORS])
 def test_compare_vectors(family, left, right, expected):
-    assert compare(family, left, right) == expected
-    assert compare(family, right, left) == -expected
+    first, second = left, right
+    assert compare(family, first, second) == expected
+    assert compare(family, second, first) == -expected
 
 
 @pytest.mark.parametrize('family, left, right, expected', VECTORS, ids=[_vector_id(v) for v in VECTORS])
@@ -218,7 +219,7 @@ def test_fallback_is_used_without_libraries():
     ('1.0-1-2', ('0', '1.0-1', '2')),
     ('0:1.2-3.el9', ('0', '1.2', '3.el9')),
     (':1.0-1', ('0', '1.0', '1')),
-], ids=lambda value: str(value))
+], ids=str)
 def test_split_evr(version, expected):
     assert split_evr(version) == expected
 
@@ -232,7 +233,7 @@ def test_split_evr(version, expected):
     (('0', '2.3', ''), 'apt', '2.3'),
     (('00', '2.3', ''), 'apt', '2.3'),
     (('0', '2.3', ''), 'dnf', '0:2.3'),
-], ids=lambda value: str(value))
+], ids=str)
 def test_join_evr(parts, family, expected):
     assert join_evr(*parts, family=family) == expected
 
@@ -293,7 +294,8 @@ def version_pairs():
 def test_fallback_is_antisymmetric(pair):
     family, left, right = pair
     fallback = debian_compare if family == 'apt' else rpm_compare
-    assert fallback(left, right) == -fallback(right, left)
+    first, second = left, right
+    assert fallback(first, second) == -fallback(second, first)
     assert fallback(left, left) == 0
 
 

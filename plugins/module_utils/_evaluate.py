@@ -26,6 +26,8 @@ __metaclass__ = type
 
 import collections
 import datetime
+import functools
+import re
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._compliance import COMPLIANCE_RANK
@@ -81,6 +83,99 @@ def _values_text(values):
     if len(values) == 1:
         return values[0]
     return '%s or %s' % (', '.join(values[:-1]), values[-1])
+
+
+# -- version order ----------------------------------------------------------------------
+#
+# The engine orders each package's versions once per run. When the system library
+# decides (apt_pkg / rpm.labelCompare) we go through ``_versions.sort_key`` so the order
+# is the library's. Without it, ``_versions`` compares in pure Python, which costs
+# O(n log n) interpreted comparisons; these keys encode the same algorithms as plain
+# tuples instead (computed once per version, compared in C). The unit tests check them
+# against ``_versions.compare``.
+
+_RPM_TILDE, _RPM_END, _RPM_CARET, _RPM_ALPHA, _RPM_DIGIT = (0,), (1,), (2,), 3, 4
+
+
+# Segments rpmvercmp sees; everything else only separates them.
+_RPM_SEGMENT = re.compile(r'[0-9]+|[a-zA-Z]+|~|\^')
+
+
+def _rpm_segment(token):
+    if token == '~':
+        return _RPM_TILDE
+    if token == '^':
+        return _RPM_CARET
+    if token[0] <= '9':
+        return (_RPM_DIGIT, int(token))
+    return (_RPM_ALPHA, token)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # releases and epochs repeat across packages
+def _rpm_segments_key(text):
+    """rpmvercmp order of one version/release string as a tuple (ends with ``_RPM_END``)."""
+    return tuple([_rpm_segment(token) for token in _RPM_SEGMENT.findall(text)] + [_RPM_END])
+
+
+def _rpm_key(version):
+    return tuple(_rpm_segments_key(part) for part in _versions.split_evr(version))
+
+
+def _debian_weight(char):
+    if char == '~':
+        return -1
+    if 'a' <= char <= 'z' or 'A' <= char <= 'Z':
+        return ord(char)
+    return ord(char) + 256
+
+
+_DEBIAN_EMPTY_RUN = ((0,), 0)
+# libapt ranks an empty fragment (only a trailing '-' gives one) below any other
+# fragment except those starting with '~'.
+_DEBIAN_EMPTY_FRAGMENT = (((0,), -1),)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _debian_fragment_key(text):
+    """dpkg verrevcmp order of one fragment: (non-digit weights + end, number) pairs."""
+    if not text:
+        return _DEBIAN_EMPTY_FRAGMENT
+    pairs = []
+    index, length = 0, len(text)
+    while index < length:
+        weights = []
+        while index < length and not text[index].isdigit():
+            weights.append(_debian_weight(text[index]))
+            index += 1
+        weights.append(0)  # the end of a run weighs 0, between '~' and everything else
+        end = index
+        while end < length and text[end].isdigit():
+            end += 1
+        pairs.append((tuple(weights), int(text[index:end] or '0')))
+        index = end
+    # A shorter fragment goes on as empty runs: drop trailing ones, then end with one.
+    while pairs and pairs[-1] == _DEBIAN_EMPTY_RUN:
+        pairs.pop()
+    pairs.append(_DEBIAN_EMPTY_RUN)
+    return tuple(pairs)
+
+
+def _debian_key(version):
+    epoch, upstream, revision = _versions.split_evr(version)
+    if not revision and not version.endswith('-'):
+        revision = '0'
+    try:
+        epoch_number = int(epoch)
+    except ValueError:
+        epoch_number = 0
+    return (epoch_number, _debian_fragment_key(upstream), _debian_fragment_key(revision))
+
+
+def version_key_function(family):
+    """A ``key=`` function ordering ``family`` versions exactly as ``_versions.compare``."""
+    if _versions.library_in_use(family) is not None:
+        return _versions.sort_key(family)
+    return _debian_key if family == 'apt' else _rpm_key
 
 
 class _Filter(object):
@@ -241,8 +336,9 @@ class _Engine(object):
         operating_system = universe.operating_system or baseline.get('operating_system')
         self.evaluation_time = as_utc(evaluation_time)
         self.resolver = dependency_resolver
-        self.approved = compile_list(baseline.get('approved_patches'), family, approved=True)
-        self.rejected = compile_list(baseline.get('rejected_patches'), family, approved=False)
+        forms_cache = {}
+        self.approved = compile_list(baseline.get('approved_patches'), family, True, forms_cache)
+        self.rejected = compile_list(baseline.get('rejected_patches'), family, False, forms_cache)
         self.block = (baseline.get('rejected_patches_action') or 'ALLOW_AS_DEPENDENCY') == 'BLOCK'
         approved_level = baseline.get('approved_patches_compliance_level') or 'UNSPECIFIED'
         if approved_level not in COMPLIANCE_RANK:
@@ -261,7 +357,7 @@ class _Engine(object):
         self.usable_rules = [rule for rule in self.rules if rule.usable]
         if self.global_group.product_failure:
             self.usable_rules = []
-        self.version_key = _versions.sort_key(family)
+        self.version_key = version_key_function(family)
 
     # -- approval of one record / one version -------------------------------------------
 
@@ -348,12 +444,16 @@ class _Engine(object):
     # -- one installed package ----------------------------------------------------------
 
     def evaluate_installed(self, package, by_version):
-        family, name, arch, installed = self.family, package.name, package.arch, package.version
+        name, arch, installed = package.name, package.arch, package.version
+        version_key = self.version_key
+        installed_key = version_key(installed)
         newer, same, older = [], [], []
         for version in by_version:
-            order = 0 if version == installed else _versions.compare(family, version, installed)
-            (newer if order > 0 else same if order == 0 else older).append(version)
-        newer.sort(key=self.version_key, reverse=True)
+            key = version_key(version)
+            (newer if key > installed_key else older if key < installed_key else same).append((key, version))
+        newer = [version for key, version in sorted(newer, reverse=True)]
+        older = [version for key, version in sorted(older, reverse=True)]
+        same = [version for key, version in same]
         same_records = [record for version in same for record in by_version[version]]
 
         installed_rejected = self.rejected_entry(name, arch, installed, same_records)
@@ -366,7 +466,6 @@ class _Engine(object):
                 target = version
                 break
         if target is None and installed_rejected is None:
-            older.sort(key=self.version_key, reverse=True)
             for version in same + older:
                 if self.rejected_entry(name, arch, version, by_version[version]) is not None:
                     continue

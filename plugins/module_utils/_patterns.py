@@ -139,7 +139,7 @@ class PatternList(object):
     it) that matched, or None; exact entries are tried before wildcard entries.
     """
 
-    def __init__(self, entries, family, approved):
+    def __init__(self, entries, family, approved, forms_cache=None):
         self.entries = list(entries or ())
         self.family = family
         # Which identifiers of a candidate (besides its name forms) the list may name.
@@ -162,7 +162,8 @@ class PatternList(object):
             alternatives = '|'.join('(%s)' % _glob_to_regex(entry.lower()) for entry in wildcard_entries)
             # One search per package: each alternative must span one whole form.
             self._regex = re.compile('(?:^|\n)(?:%s)(?=\n|$)' % alternatives)
-        self._forms_cache = {}
+        # Lists of one family may share it: the forms depend only on the package.
+        self._forms_cache = {} if forms_cache is None else forms_cache
 
     def __bool__(self):
         return bool(self.entries)
@@ -219,9 +220,12 @@ class PatternList(object):
                 or self.match_identifiers(candidate))
 
 
-def compile_list(entries, family, approved):
-    """Compile an ApprovedPatches (``approved=True``) or RejectedPatches list once."""
-    return PatternList(entries, family, approved)
+def compile_list(entries, family, approved, forms_cache=None):
+    """Compile an ApprovedPatches (``approved=True``) or RejectedPatches list once.
+
+    ``forms_cache``: a dict shared by the lists of one evaluation (same family).
+    """
+    return PatternList(entries, family, approved, forms_cache)
 
 
 class OverrideList(object):

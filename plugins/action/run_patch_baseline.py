@@ -8,11 +8,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+
 from ansible.errors import AnsibleError
 from ansible.module_utils.six import string_types
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _overrides
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _platform
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
@@ -28,7 +31,7 @@ MODULE = 'fleetops.patch_manager.run_patch_baseline'
 FILE_OPTIONS = ('baseline', 'baseline_override', 'install_override_list')
 
 
-def default_baseline_for_host(task_vars, args):
+def default_baseline_for_host(task_vars, args, detect_operating_system=None):
     """Without the fleet layer: the task's baseline, else None (the module picks the predefined one for the OS)."""
     return args.get('baseline')
 
@@ -62,9 +65,25 @@ class ActionModule(ActionBase):
                 raise PatchManagerError('%s: cannot read %s as YAML or JSON: %s' % (option, path, exc))
         return args
 
+    def detect_operating_system(self, task_vars, root):
+        """The AWS OperatingSystem of ``<root>/etc/os-release`` on the host (one slurp), or None."""
+        path = '%s/etc/os-release' % root.rstrip('/')
+        answer = self._execute_module(module_name='ansible.builtin.slurp', module_args={'src': path},
+                                      task_vars=task_vars)
+        if answer.get('failed') or 'content' not in answer:
+            return None
+        text = base64.b64decode(answer['content']).decode('utf-8', 'replace')
+        return _platform.parse_os_release(text).operating_system
+
     def resolve_baseline(self, task_vars, args):
+        """The module's ``baseline``: the fleet layer's resolution (registry, snapshot) when present."""
         hook = resolve_baseline_for_host or default_baseline_for_host
-        return hook(task_vars, args)
+        root = args.get('root') or '/'
+        host_vars = task_vars
+        if root != '/':
+            # Facts describe the machine, not the system under root.
+            host_vars = dict((key, value) for key, value in task_vars.items() if key != 'ansible_facts')
+        return hook(host_vars, args, detect_operating_system=lambda: self.detect_operating_system(task_vars, root))
 
     def reboot(self, task_vars, reboot_timeout):
         reboot_task = self._task.copy()

@@ -1,0 +1,275 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Scan/Install orchestration: input validation, and the run logic over an in-memory backend.
+
+The package manager is replaced by ``MemoryBackend`` (installed versions and candidate
+records held in dicts) because these tests check the orchestration's decisions --
+which targets, changed, reboot due, pending-reboot tracking, FAILED and the task
+failure -- not a package manager. tests/functional/module runs the same paths on real
+apt, dnf and zypper.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import datetime
+
+import pytest
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import InstallOutcome, PatchBackend
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError, InputError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import Candidate, InstalledPackage, Universe
+
+UTC = datetime.timezone.utc
+DEBIAN_OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n'
+ALL_SECURITY = {'name': 'all-security', 'operating_system': 'DEBIAN', 'approval_rules': {'patch_rules': [
+    {'patch_filter_group': {'patch_filters': [
+        {'key': 'PRIORITY', 'values': ['Required', 'Important', 'Standard', 'Optional', 'Extra']}]}}]}}
+
+
+class MemoryBackend(PatchBackend):
+    """An apt-like package manager in memory (see the module docstring for why)."""
+
+    family = 'apt'
+
+    def __init__(self, installed, security, broken=()):
+        super(MemoryBackend, self).__init__(root='/')
+        self.installed = dict(installed)          # name -> version
+        self.security = dict(security)            # name -> version in the security suite
+        self.broken = set(broken)                 # names whose install fails
+        self.calls = []
+
+    def refresh(self):
+        self.calls.append('refresh')
+
+    def read_universe(self, operating_system, product):
+        installed = [InstalledPackage(name, 'amd64', version) for name, version in sorted(self.installed.items())]
+        candidates = [Candidate(name, 'amd64', version, security=True, classification='Security', priority='optional',
+                                section='utils') for name, version in sorted(self.security.items())]
+        candidates += [Candidate(name, 'amd64', version, priority='optional', section='utils')
+                       for name, version in sorted(self.installed.items())]
+        return Universe('apt', operating_system, product, installed, candidates)
+
+    def dependency_closure(self, name, arch, version):
+        return []
+
+    def _transaction(self, targets):
+        return [dict(name=name, arch=arch, from_version=self.installed.get(name), to_version=version, action='upgrade')
+                for name, arch, version in targets]
+
+    def plan(self, targets):
+        self.calls.append('plan')
+        return self._transaction(targets)
+
+    def install(self, targets):
+        self.calls.append('install')
+        failed = {}
+        for name, arch, version in targets:
+            if name in self.broken:
+                failed['%s.%s' % (name, arch)] = 'post-installation script returned error exit status 1'
+            else:
+                self.installed[name] = version
+        return InstallOutcome(self._transaction(targets), failed=failed)
+
+    def reboot_required(self):
+        return False
+
+    @contextlib.contextmanager
+    def sources_replaced(self, sources):
+        self.calls.append(('sources', [source['name'] for source in sources]))
+        yield
+
+
+class Clock(object):
+    def __init__(self):
+        self.time = datetime.datetime(2026, 11, 25, 9, 0, 0, tzinfo=UTC)
+
+    def __call__(self):
+        self.time += datetime.timedelta(seconds=1)
+        return self.time
+
+
+@pytest.fixture
+def root(tmp_path):
+    (tmp_path / 'etc').mkdir()
+    (tmp_path / 'etc' / 'os-release').write_text(DEBIAN_OS_RELEASE)
+    return str(tmp_path)
+
+
+def run(root, backend, boot_id='boot-1', check_mode=False, as_machine_root=True, **params):
+    """Run with the node under ``root``; ``as_machine_root`` keeps the reboot option as if root were /."""
+    params.setdefault('baseline', ALL_SECURITY)
+    params['root'] = root
+    if not as_machine_root:
+        return _run.run(params, backend, Clock(), boot_id, check_mode)
+    request = _run.prepare(params)
+    request.reboot_option = params.get('reboot_option', 'RebootIfNeeded')
+    return _run.execute(request, backend, Clock(), boot_id, check_mode)
+
+
+def states(result):
+    return dict((patch['name'], patch['state']) for patch in result['patches'])
+
+
+# ---------------------------------------------------------------- validation
+
+@pytest.mark.parametrize('text, expected', [
+    ('2026-03-01T00:00:00Z', datetime.datetime(2026, 3, 1, tzinfo=UTC)),
+    ('2026-03-01T02:00:00+02:00', datetime.datetime(2026, 3, 1, tzinfo=UTC)),
+    ('2026-03-01T00:00:00', datetime.datetime(2026, 3, 1, tzinfo=UTC)),
+    ('2026-03-01', datetime.datetime(2026, 3, 1, tzinfo=UTC)),
+])
+def test_evaluation_time_is_utc(text, expected):
+    assert _run.parse_evaluation_time(text, None) == expected
+
+
+@pytest.mark.parametrize('params, field', [
+    ({'operation': 'Patch'}, 'operation'),
+    ({'reboot_option': 'Always'}, 'reboot_option'),
+    ({'evaluation_time': 'yesterday'}, 'evaluation_time'),
+    ({'snapshot_id': 'not-a-guid'}, 'snapshot_id'),
+    ({'lock_timeout': -1}, 'lock_timeout'),
+    ({'baseline': 'AWS-NoSuchBaseline'}, 'baseline'),
+    ({'baseline': 42}, 'baseline'),
+    ({'install_override_list': [{'title': 'x'}]}, 'install_override_list[0].id'),
+    ({'install_override_list': [{'id': 'a'}], 'baseline_override': [ALL_SECURITY]}, 'baseline_override'),
+])
+def test_bad_options_fail_naming_the_field(params, field):
+    with pytest.raises(InputError) as caught:
+        _run.validate_options(params)
+    assert caught.value.field == field
+    assert str(caught.value).startswith(field + ': ')
+
+
+def test_bad_baseline_names_the_field_path_under_baseline():
+    bad = dict(ALL_SECURITY, rejected_patches_action='SOMETIMES')
+    with pytest.raises(BaselineValidationError) as caught:
+        _run.validate_options({'baseline': bad})
+    assert caught.value.path == 'baseline.rejected_patches_action'
+    assert 'BLOCK' in str(caught.value) and 'ALLOW_AS_DEPENDENCY' in str(caught.value)
+
+
+def test_bad_input_fails_before_the_backend_is_used(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    with pytest.raises(InputError):
+        run(root, backend, operation='Install', evaluation_time='soon')
+    assert backend.calls == []
+
+
+def test_sources_are_selected_by_product():
+    sources = [{'name': 'all', 'products': ['*'], 'configuration': 'x'},
+               {'name': 'deb12', 'products': ['Debian12'], 'configuration': 'x'},
+               {'name': 'ubuntu', 'products': ['Ubuntu22.04'], 'configuration': 'x'}]
+    assert [source['name'] for source in _run.sources_for_product(sources, 'debian12')] == ['all', 'deb12']
+
+
+def test_failure_message_names_every_failed_package():
+    patches = [{'name': 'bash', 'arch': 'amd64', 'state': 'FAILED'}, {'name': 'curl', 'arch': 'amd64', 'state': 'INSTALLED'}]
+    message = _run.failure_message(patches, {'zlib.amd64': 'dependency problem'})
+    assert message == 'Install failed for 2 package(s): bash.amd64; zlib.amd64 (dependency problem).'
+    assert _run.failure_message(patches[1:], {}) is None
+
+
+# ---------------------------------------------------------------- orchestration
+
+def test_scan_reports_missing_and_changes_nothing(root):
+    backend = MemoryBackend({'bash': '5.1-1', 'curl': '7.0-1'}, {'bash': '5.2-1'})
+    result = run(root, backend)
+    assert states(result) == {'bash': 'MISSING', 'curl': 'INSTALLED_OTHER'}
+    assert result['changed'] is False
+    assert 'install' not in backend.calls and 'refresh' not in backend.calls
+    state = result['instance_patch_state']
+    assert state['missing_count'] == 1 and state['compliance_status'] == 'NON_COMPLIANT'
+    assert state['operation'] == 'Scan' and state['operating_system'] == 'DEBIAN'
+    assert state['operation_start_time'] < state['operation_end_time']
+    assert result['ansible_facts']['patch_compliance'] == state
+
+
+def test_install_then_second_install_is_not_changed(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    first = run(root, backend, operation='Install')
+    assert states(first) == {'bash': 'INSTALLED'}
+    assert first['changed'] is True and first['reboot_due'] is True
+    assert backend.calls[0] == 'refresh'
+    second = run(root, backend, operation='Install')
+    assert second['changed'] is False and second['reboot_due'] is False
+
+
+def test_check_mode_reports_the_transaction_and_installs_nothing(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    result = run(root, backend, operation='Install', check_mode=True)
+    assert result['changed'] is True
+    assert result['transaction'] == [dict(name='bash', arch='amd64', from_version='5.1-1', to_version='5.2-1',
+                                          action='upgrade')]
+    assert backend.installed == {'bash': '5.1-1'} and 'install' not in backend.calls
+
+
+def test_no_reboot_keeps_pending_until_the_boot_id_changes(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    install = run(root, backend, operation='Install', reboot_option='NoReboot')
+    assert states(install) == {'bash': 'INSTALLED_PENDING_REBOOT'}
+    assert install['reboot_due'] is False
+    assert install['instance_patch_state']['last_no_reboot_install_operation_time'] is not None
+    assert states(run(root, backend)) == {'bash': 'INSTALLED_PENDING_REBOOT'}
+    assert states(run(root, backend, boot_id='boot-2')) == {'bash': 'INSTALLED'}
+
+
+def test_reboot_if_needed_reboots_for_earlier_pending_patches(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    run(root, backend, operation='Install', reboot_option='NoReboot')
+    result = run(root, backend, operation='Install')
+    assert result['changed'] is False
+    assert result['reboot_due'] is True
+    assert states(result) == {'bash': 'INSTALLED'}
+
+
+def test_alternate_root_never_reboots_and_warns(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    result = run(root, backend, operation='Install', as_machine_root=False)
+    assert result['reboot_due'] is False
+    assert result['instance_patch_state']['reboot_option'] == 'NoReboot'
+    assert any('NoReboot' in warning for warning in result['warnings'])
+
+
+def test_partial_failure_reports_everything_and_fails(root):
+    backend = MemoryBackend({'bash': '5.1-1', 'curl': '7.0-1'}, {'bash': '5.2-1', 'curl': '7.1-1'}, broken=['curl'])
+    result = run(root, backend, operation='Install')
+    assert states(result) == {'bash': 'INSTALLED', 'curl': 'FAILED'}
+    assert result['failed'] is True
+    assert 'curl.amd64' in result['msg'] and 'bash' not in result['msg']
+    assert result['instance_patch_state']['failed_count'] == 1
+
+
+def test_override_list_installs_unapproved_and_leaves_missing(root):
+    backend = MemoryBackend({'bash': '5.1-1', 'curl': '7.0-1'}, {'bash': '5.2-1', 'curl': '7.1-1'})
+    baseline = dict(ALL_SECURITY, rejected_patches=['curl'])
+    result = run(root, backend, operation='Install', baseline=baseline, install_override_list=[{'id': 'curl.*'}])
+    assert backend.installed == {'bash': '5.1-1', 'curl': '7.1-1'}
+    assert states(result) == {'bash': 'MISSING', 'curl': 'INSTALLED_OTHER'}
+
+
+def test_scan_ignores_the_override_list(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    result = run(root, backend, install_override_list=[{'id': 'nothing'}])
+    assert states(result) == {'bash': 'MISSING'}
+
+
+def test_baseline_override_for_the_os_wins(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    override = dict(ALL_SECURITY, name='reject-bash', rejected_patches=['bash'], rejected_patches_action='BLOCK')
+    ubuntu = dict(ALL_SECURITY, name='ubuntu-only', operating_system='UBUNTU')
+    result = run(root, backend, baseline_override=[ubuntu, override])
+    assert states(result) == {'bash': 'INSTALLED_REJECTED'}
+    assert result['instance_patch_state']['baseline_id'] == 'reject-bash'
+
+
+def test_baseline_sources_replace_repositories_for_the_run(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    sources = [{'name': 'mirror', 'products': ['*'], 'configuration': 'deb [trusted=yes] file:///srv/mirror bookworm main'}]
+    run(root, backend, baseline=dict(ALL_SECURITY, sources=sources))
+    assert ('sources', ['mirror']) in backend.calls

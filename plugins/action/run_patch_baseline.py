@@ -29,6 +29,7 @@ except ImportError:
 MODULE = 'fleetops.patch_manager.run_patch_baseline'
 # Options whose string value names a file on the controller (unless it is document text).
 FILE_OPTIONS = ('baseline', 'baseline_override', 'install_override_list')
+BASELINE_FILE_SUFFIXES = ('.yml', '.yaml', '.json')
 
 
 def default_baseline_for_host(task_vars, args, detect_operating_system=None):
@@ -37,11 +38,12 @@ def default_baseline_for_host(task_vars, args, detect_operating_system=None):
 
 
 def is_file_reference(option, value):
-    if not isinstance(value, string_types) or not value.strip():
+    """Whether a string option names a file; a ``baseline`` name may also be a registered baseline."""
+    if not isinstance(value, string_types) or not value.strip() or _overrides.looks_like_document(value):
         return False
-    if option == 'baseline' and _predefined.is_predefined(value):
-        return False
-    return not _overrides.looks_like_document(value)
+    if option == 'baseline':
+        return not _predefined.is_predefined_name(value) and ('/' in value or value.endswith(BASELINE_FILE_SUFFIXES))
+    return True
 
 
 class ActionModule(ActionBase):
@@ -103,13 +105,14 @@ class ActionModule(ActionBase):
         reboot_timeout = args.pop('reboot_timeout', None)
         try:
             args = self.load_option_files(args)
-            _run.validate_options(args)
             baseline = self.resolve_baseline(task_vars, args)
+            if baseline is not None:
+                args['baseline'] = baseline
+            # Everything is checked before the module reaches the host.
+            _run.validate_options(args)
         except PatchManagerError as exc:
             result.update(failed=True, msg=str(exc), changed=False)
             return result
-        if baseline is not None:
-            args['baseline'] = baseline
         if not args.get('patch_group') and task_vars.get('patch_group'):
             args['patch_group'] = task_vars['patch_group']
 

@@ -90,8 +90,8 @@ def state_counts(patches):
 
 
 def summary_lines(state):
-    lines = ['Compliance: %s (non-compliant severity: %s)' % (state.get('compliance_status'),
-                                                             state.get('non_compliant_severity') or '-'),
+    severity = state.get('non_compliant_severity') or '-'
+    lines = ['Compliance: %s (non-compliant severity: %s)' % (state.get('compliance_status'), severity),
              'Baseline: %s   OS: %s   Operation: %s   %s .. %s' % (
                  state.get('baseline_id'), state.get('operating_system'), state.get('operation'),
                  state.get('operation_start_time'), state.get('operation_end_time'))]

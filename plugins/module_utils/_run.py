@@ -113,11 +113,11 @@ def baseline_from_option(value):
     if value is None or value == '':
         return None
     if isinstance(value, string_types):
-        if _predefined.is_predefined(value):
-            return _predefined.by_name(value)
+        if _predefined.is_predefined_name(value):
+            return _predefined.get_predefined(value)
         if not (_overrides.looks_like_document(value) or '/' in value):
             raise InputError('baseline', '%r is neither a predefined baseline (%s) nor a baseline file'
-                             % (value, ', '.join(_predefined.names())))
+                             % (value, ', '.join(_predefined.predefined_names())))
         value = _overrides.read_document(value, 'baseline')
     if not isinstance(value, dict):
         raise InputError('baseline', 'must be a baseline (a dict in the AWS or YAML shape) or a predefined '
@@ -173,7 +173,7 @@ def prepare(params, default_time=None):
     root = params.get('root') or '/'
     operating_system, product, family = detect_platform(root, params.get('operating_system'))
     baseline = (_overrides.select_baseline_override(options['overrides'], operating_system)
-                or options['baseline'] or _predefined.default_for(operating_system))
+                or options['baseline'] or _predefined.get_predefined(_predefined.predefined_name_for(operating_system)))
     if baseline.get('operating_system') != operating_system:
         warnings.append('The baseline %s is for %s but the host runs %s.'
                         % (baseline.get('name'), baseline.get('operating_system'), operating_system))

@@ -179,8 +179,8 @@ def test_approved_advisory_id_on_dnf(family, node):
         pytest.skip('advisory IDs are approved-list entries on dnf only')
     result = assert_ok(node.run(baseline={'name': 'by-advisory', 'operating_system': 'REDHAT_ENTERPRISE_LINUX',
                                           'approved_patches': ['FLEET-2026:0006', 'CVE-2026-0001']}))
-    assert states(result, 'india', 'alpha', 'delta') == {'india': 'MISSING', 'alpha': 'MISSING',
-                                                          'delta': 'INSTALLED_OTHER'}
+    expected = {'india': 'MISSING', 'alpha': 'MISSING', 'delta': 'INSTALLED_OTHER'}
+    assert states(result, 'india', 'alpha', 'delta') == expected
 
 
 def test_rule_enable_non_security_approves_non_security_updates(node):

@@ -65,14 +65,28 @@ def _glob_to_regex(pattern):
             body = pattern[index:end]
             index = end + 1
             negate = body.startswith('!')
-            if negate:
-                body = body[1:]
-            # Escape everything but ranges so the class means what the shell means.
-            body = ''.join(member if member.isalnum() or member == '-' else '\\' + member for member in body)
-            parts.append('[^\n%s]' % body if negate else '[%s]' % body)
+            parts.append(_bracket_to_regex(body[1:] if negate else body, negate))
         else:
             parts.append(re.escape(char))
     return ''.join(parts)
+
+
+def _bracket_to_regex(body, negate):
+    """Regex for a shell ``[...]`` class: single characters and ``a-z`` ranges, as fnmatch reads them."""
+    members = []
+    index, length = 0, len(body)
+    while index < length:
+        if index + 2 < length and body[index + 1] == '-':
+            low, high = body[index], body[index + 2]
+            if low <= high:  # a reversed range matches nothing, as in fnmatch
+                members.append('%s-%s' % (re.escape(low), re.escape(high)))
+            index += 3
+        else:
+            members.append(re.escape(body[index]))
+            index += 1
+    if not members:
+        return '[^\n]' if negate else '(?!)'
+    return '[%s%s]' % ('^\n' if negate else '', ''.join(members))
 
 
 def glob_match(pattern, text):

@@ -356,13 +356,17 @@ def _patch_rule(reader, value, path, operating_system):
     }
     has_days = present.get('approve_after_days') is not None
     has_date = present.get('approve_until_date') is not None
-    if has_days == has_date:
-        raise BaselineValidationError(path, 'give exactly one of %s and %s (%s)' % (
-            reader.key('approve_after_days'), reader.key('approve_until_date'), 'both are set' if has_days else 'neither is set'))
+    days_key, date_key = reader.key('approve_after_days'), reader.key('approve_until_date')
+    if has_days and has_date:
+        raise BaselineValidationError(path, 'give exactly one of %s and %s (both are set)' % (days_key, date_key))
+    # AWS requires one of the two except on Debian/Ubuntu, where dates are not supported
+    # (CloudFormation: "Exception: Not supported on Debian Server or Ubuntu Server").
+    if not has_days and not has_date and operating_system not in APT_OPERATING_SYSTEMS:
+        raise BaselineValidationError(path, 'give exactly one of %s and %s (neither is set)' % (days_key, date_key))
     if has_days:
         rule['approve_after_days'] = _integer(present['approve_after_days'], reader.path(path, 'approve_after_days'),
                                               *APPROVE_AFTER_DAYS_RANGE)
-    else:
+    if has_date:
         rule['approve_until_date'] = _date(present['approve_until_date'], reader.path(path, 'approve_until_date'))
     if present.get('compliance_level') is not None:
         rule['compliance_level'] = _enum(present['compliance_level'], reader.path(path, 'compliance_level'), COMPLIANCE_LEVELS)

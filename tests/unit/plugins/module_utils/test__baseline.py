@@ -197,6 +197,8 @@ INVALID = [
      'give exactly one of ApproveAfterDays and ApproveUntilDate (both are set)'),
     ('neither-days-nor-date', aws_rule([(RULE0 + '.ApproveAfterDays', None)]), RULE0,
      'give exactly one of ApproveAfterDays and ApproveUntilDate (neither is set)'),
+    ('neither-days-nor-date-suse', edited(yaml_suse, lambda d: d['approval_rules']['patch_rules'][0].pop('approve_after_days')),
+     'approval_rules.patch_rules[0]', 'give exactly one of approve_after_days and approve_until_date (neither is set)'),
     ('until-date-not-real', aws_rule([(RULE0, {'PatchFilterGroup': {'PatchFilters': []}, 'ApproveUntilDate': '2023-02-30'})]),
      RULE0 + '.ApproveUntilDate', "'2023-02-30' is not a real date in the form YYYY-MM-DD"),
     ('until-date-format', aws_rule([(RULE0, {'PatchFilterGroup': {'PatchFilters': []}, 'ApproveUntilDate': '2023-2-3'})]),
@@ -351,6 +353,21 @@ def test_read_only_aws_keys_are_accepted():
     assert baseline['description'] == 'x'
 
 
+@pytest.mark.parametrize('operating_system', ['UBUNTU', 'DEBIAN', 'RASPBIAN'])
+def test_apt_rules_may_omit_the_approval_delay(operating_system):
+    # AWS: "must specify ApproveAfterDays ... Exception: not supported on Debian Server or Ubuntu Server".
+    document = aws_rule([('OperatingSystem', operating_system), (RULE0 + '.ApproveAfterDays', None)], aws_ubuntu)
+    rule = normalise_baseline(document)['approval_rules']['patch_rules'][0]
+    assert (rule['approve_after_days'], rule['approve_until_date']) == (None, None)
+    assert normalise_baseline(to_aws_shape(normalise_baseline(document))) == normalise_baseline(document)
+
+
+def test_apt_rules_still_refuse_both_delays():
+    document = aws_rule([(RULE0 + '.ApproveUntilDate', '2024-01-31')], aws_ubuntu)
+    with pytest.raises(BaselineValidationError, match=r'^ApprovalRules\.PatchRules\[0\]: give exactly one of .* \(both are set\)$'):
+        normalise_baseline(document)
+
+
 def test_yaml_date_object_is_accepted():
     document = yaml_suse()
     rule = document['approval_rules']['patch_rules'][0]
@@ -418,11 +435,12 @@ def canonical_baselines(draw):
     dates = st.dates(datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)).map(lambda day: day.isoformat())
 
     def rule():
-        use_days = draw(st.booleans())
+        delays = ['days', 'date'] + (['neither'] if operating_system in ('UBUNTU', 'DEBIAN', 'RASPBIAN') else [])
+        delay = draw(st.sampled_from(delays))
         return {
             'patch_filter_group': {'patch_filters': draw(_filters(operating_system))},
-            'approve_after_days': draw(days) if use_days else None,
-            'approve_until_date': None if use_days else draw(dates),
+            'approve_after_days': draw(days) if delay == 'days' else None,
+            'approve_until_date': draw(dates) if delay == 'date' else None,
             'compliance_level': draw(st.sampled_from(COMPLIANCE_LEVELS)),
             'enable_non_security': draw(st.booleans()) if linux else False,
         }

@@ -30,6 +30,7 @@ __metaclass__ = type
 import contextlib
 import datetime
 import fnmatch
+import functools
 import os
 import re
 import shutil
@@ -76,6 +77,8 @@ FULLY_INSTALLED_STATES = ('installed', 'triggers-pending')
 APT_CURRENT_STATES = {0: 'not-installed', 1: 'unpacked', 2: 'half-configured', 4: 'half-installed',
                       5: 'config-files', 6: 'installed', 7: 'triggers-awaited', 8: 'triggers-pending'}
 NOT_INSTALLED_STATES = ('not-installed', 'config-files')
+# apt's priority numbers -> the control-file words (priority_str is translated, and slow).
+PRIORITY_NAMES = {1: 'required', 2: 'important', 3: 'standard', 4: 'optional', 5: 'extra'}
 
 PRIVATE_SOURCES_PARENT = '/var/lib/fleetops-patch'
 LOCK_FILES_INSTALL = ('var/lib/dpkg/lock-frontend', 'var/lib/dpkg/lock', 'var/cache/apt/archives/lock')
@@ -240,9 +243,17 @@ class AptBackend(PatchBackend):
         return rc, out, err
 
     def _wait_for_locks(self, relative_paths):
-        for relative in relative_paths:
-            path = self._host_path(relative)
-            wait_for(lambda: lock_holder(path), self.lock_timeout, 'the apt/dpkg lock %s' % path)
+        """Wait (one lock_timeout in all) until none of the lock files is held."""
+        paths = [self._host_path(relative) for relative in relative_paths]
+
+        def holder():
+            for path in paths:
+                who = lock_holder(path)
+                if who:
+                    return '%s (holding %s)' % (who, path)
+            return None
+
+        wait_for(holder, self.lock_timeout, 'the apt/dpkg lock')
 
     # -- apt_pkg --
 
@@ -275,9 +286,11 @@ class AptBackend(PatchBackend):
 
     def read_universe(self, operating_system, product):
         cache, source_list = self._open_cache()
-        trusted = {}
+        origins = {}                  # package file id -> (repository, security) or None
         info_dir = self._host_path('var/lib/dpkg/info')
+        version_compare = apt_pkg.version_compare
         installed, candidates = [], []
+        # Hot loop (tens of thousands of versions): locals and per-file memoisation on purpose.
         for package in cache.packages:
             current = package.current_ver
             if current is None:
@@ -285,16 +298,33 @@ class AptBackend(PatchBackend):
             state = APT_CURRENT_STATES.get(package.current_state, 'unknown')
             if state in NOT_INSTALLED_STATES:
                 continue
-            arch = current.arch
+            name, arch, current_version = package.name, current.arch, current.ver_str
             installed.append(AptInstalledPackage(
-                package.name, arch, reported_version(current.ver_str, state),
-                _installed_time(info_dir, package.name, package.architecture), state))
+                name, arch, reported_version(current_version, state),
+                _installed_time(info_dir, name, package.architecture), state))
+            # apt keeps a package's versions sorted newest first: stop below the installed one.
             for version in package.version_list:
-                if apt_pkg.version_compare(version.ver_str, current.ver_str) < 0:
+                version_string = version.ver_str
+                if version_compare(version_string, current_version) < 0:
+                    break
+                repository, security = None, False
+                for package_file, _index in version.file_list:
+                    file_id = package_file.id
+                    if file_id not in origins:
+                        origins[file_id] = _origin(package_file, source_list)
+                    origin = origins[file_id]
+                    if origin is None:
+                        continue
+                    if origin[1] and not security:
+                        repository, security = origin
+                    elif repository is None:
+                        repository = origin[0]
+                if repository is None and not security and not _carried(version, origins):
                     continue
-                record = _candidate(package.name, arch, version, source_list, trusted)
-                if record is not None:
-                    candidates.append(record)
+                candidates.append(Candidate(
+                    name, arch, version_string, repository=repository, security=security,
+                    classification='Security' if security else None,
+                    priority=PRIORITY_NAMES.get(version.priority), section=version.section or None))
         return Universe('apt', operating_system, product, installed, candidates)
 
     def dependency_closure(self, name, arch, version):
@@ -337,6 +367,30 @@ class AptBackend(PatchBackend):
         _rc, out, _err = self._run('apt-get', ['-s'] + self._install_args(targets))
         return parse_simulation(out)
 
+    def _installable(self, targets):
+        """(targets to run, their transaction, {key: why} for targets left out).
+
+        When the whole set does not resolve, targets are added one by one and kept only
+        while the set still resolves, so one unsatisfiable update (missing version, held
+        package, broken or blocked dependency) fails only itself.
+        """
+        try:
+            return list(targets), self.plan(targets), {}
+        except BackendError as exc:
+            if len(targets) == 1:
+                return [], [], {_key(targets[0]): 'apt cannot resolve this update: %s' % exc}
+        kept, transaction, refused = [], [], {}
+        for target in targets:
+            try:
+                transaction = self.plan(kept + [target])
+            except BackendError as exc:
+                refused[_key(target)] = 'apt cannot resolve this update: %s' % exc
+                continue
+            kept.append(target)
+        if not kept:
+            transaction = []
+        return kept, transaction, refused
+
     def _dpkg_status(self):
         with open(self._host_path('var/lib/dpkg/status')) as handle:
             return parse_dpkg_status(handle.read())
@@ -358,16 +412,39 @@ class AptBackend(PatchBackend):
         self._wait_for_locks(LOCK_FILES_INSTALL)
         messages = []
         self._recover_interrupted_dpkg(messages)
-        transaction = self.plan(targets)
+        runnable, transaction, refused = self._installable(list(targets))
+        if not runnable:
+            return InstallOutcome([], failed=refused, messages=messages)
         # apt waits on the frontend lock itself too, in case someone took it since we looked.
-        args = ['-o', 'DPkg::Lock::Timeout=%d' % max(int(self.lock_timeout), 0)] + self._install_args(targets)
+        args = ['-o', 'DPkg::Lock::Timeout=%d' % max(int(self.lock_timeout), 0)] + self._install_args(runnable)
         rc, out, err = self._run('apt-get', args, check=False)
         apt_errors = _last_errors(out + '\n' + err)
         if rc != 0:
             messages.append('apt-get install failed (rc=%s): %s' % (rc, apt_errors or err.strip()))
-        status = self._dpkg_status()
-        failed = attribute_failures(transaction, targets, status, apt_errors if rc else '')
+        failed = attribute_failures(transaction, runnable, self._dpkg_status(), apt_errors if rc else '')
+        failed.update(refused)
         return InstallOutcome(transaction, failed=failed, messages=messages)
+
+    def upgrade_python_apt(self):
+        """AWS upgrades python3-apt on every apt Install, whatever the baseline (ssm-semantics 3.5, 11.16).
+
+        Returns the InstallOutcome, or None when python3-apt is not installed or current.
+        """
+        cache, _sources = self._open_cache()
+        try:
+            package = cache['python3-apt']
+        except KeyError:
+            return None
+        current = package.current_ver
+        if current is None:
+            return None
+        newest = max((version for version in package.version_list
+                      if any(not package_file.not_source for package_file, _index in version.file_list)),
+                     key=functools.cmp_to_key(lambda a, b: apt_pkg.version_compare(a.ver_str, b.ver_str)),
+                     default=None)
+        if newest is None or apt_pkg.version_compare(newest.ver_str, current.ver_str) <= 0:
+            return None
+        return self.install([('python3-apt', current.arch, newest.ver_str)])
 
     def reboot_required(self):
         return any(os.path.exists(self._host_path(path))
@@ -440,6 +517,10 @@ def attribute_failures(transaction, targets, status, apt_errors):
     return failed
 
 
+def _key(target):
+    return '%s.%s' % (target[0], target[1])
+
+
 def _status_of(status, name, arch):
     if (name, arch) in status:
         return status[(name, arch)]
@@ -451,7 +532,7 @@ def _status_of(status, name, arch):
 
 def _installed_time(info_dir, name, package_arch):
     """When dpkg last wrote the package's file list: its install/upgrade time (UTC)."""
-    candidates = ['%s:%s.list' % (name, package_arch), '%s.list' % name]
+    candidates = ['%s.list' % name, '%s:%s.list' % (name, package_arch)]
     for filename in candidates:
         try:
             mtime = os.stat(os.path.join(info_dir, filename)).st_mtime
@@ -461,28 +542,19 @@ def _installed_time(info_dir, name, package_arch):
     return None
 
 
-def _candidate(name, arch, version, source_list, trusted):
-    """One Candidate for an available version, or None when no repository carries it."""
-    repository = None
-    security = False
-    for package_file, _index in version.file_list:
-        if package_file.not_source:       # the dpkg status file: installed, not available
-            continue
-        if package_file.id not in trusted:
-            index_file = source_list.find_index(package_file)
-            trusted[package_file.id] = bool(index_file and index_file.is_trusted)
-        archive = package_file.archive or package_file.codename or None
-        if is_security_origin(package_file.archive, package_file.codename, package_file.label,
-                              trusted[package_file.id]):
-            security = True
-            repository = archive
-        elif repository is None:
-            repository = archive or ''
-    if repository is None:
+def _origin(package_file, source_list):
+    """(repository, security) of one package file; None for the dpkg status file."""
+    if package_file.not_source:       # the dpkg status file: installed, not available
         return None
-    return Candidate(name, arch, version.ver_str, repository=repository or None, security=security,
-                     classification='Security' if security else None,
-                     priority=version.priority_str or None, section=version.section or None)
+    index_file = source_list.find_index(package_file)
+    trusted = bool(index_file and index_file.is_trusted)
+    security = is_security_origin(package_file.archive, package_file.codename, package_file.label, trusted)
+    return (package_file.archive or package_file.codename or None, security)
+
+
+def _carried(version, origins):
+    """Whether any repository (not just the dpkg status file) carries ``version``."""
+    return any(origins.get(package_file.id) is not None for package_file, _index in version.file_list)
 
 
 def _find_package(cache, name, arch):

@@ -17,6 +17,7 @@ Packages index for thousands of packages, without building any .deb.
 import dataclasses
 import gzip
 import os
+import shutil
 import subprocess
 import typing
 
@@ -153,7 +154,7 @@ def build_repository(directory, main, security=(), updates=None, codename='bookw
         for spec in specs:
             build_deb(spec, pool)
         _write_indexes(path, suite, architecture)
-    return DebRepository(path=path, codename=codename, suites=tuple(suite for suite, _ in suites))
+    return DebRepository(path=path, codename=codename, suites=tuple(suite for suite, _specs in suites))
 
 
 # --- benchmark fast path -------------------------------------------------------------------
@@ -170,8 +171,8 @@ def write_synthetic_apt_root(root, repo_dir, installed_count, versions_per_packa
     ``versions_per_package`` versions ``1.0-1`` .. ``1.0-<n>``; every ``security_every``-th
     version sits in the security suite, the rest in the main suite. No .deb files exist:
     good for reading (scan) only. Writes ``<root>/etc/apt/sources.list`` pointing at the
-    repository; the caller runs ``apt-get update`` (or the backend's refresh).
-    Returns the DebRepository.
+    repository and the package lists apt-get update would fetch, so apt can read the root
+    at once without any apt binaries inside it. Returns the DebRepository.
     """
     architecture = host_architecture()
     repo_path = os.path.abspath(repo_dir)
@@ -199,15 +200,30 @@ def write_synthetic_apt_root(root, repo_dir, installed_count, versions_per_packa
     os.makedirs(os.path.join(dpkg_dir, 'info'), exist_ok=True)
     with open(os.path.join(dpkg_dir, 'status'), 'w') as handle:
         handle.write(''.join(status_lines))
+    lists = os.path.join(root, 'var/lib/apt/lists')
+    os.makedirs(lists, exist_ok=True)
     for suite, stanzas in suite_stanzas.items():
         binary_dir = os.path.join(repo_path, 'dists', suite, COMPONENT, 'binary-%s' % architecture)
         os.makedirs(binary_dir, exist_ok=True)
         _write_packages(binary_dir, ''.join(stanzas).encode())
         _write_release(repo_path, suite, architecture)
+        # What apt-get update would leave in the lists directory (apt's URI-to-file-name mangling).
+        prefix = os.path.join(lists, ('%s/dists/%s' % (repo_path, suite)).replace('/', '_'))
+        shutil.copy(os.path.join(repo_path, 'dists', suite, 'Release'), prefix + '_Release')
+        shutil.copy(os.path.join(binary_dir, 'Packages'),
+                    '%s_%s_binary-%s_Packages' % (prefix, COMPONENT, architecture))
     repo = DebRepository(path=repo_path, codename=codename, suites=tuple(suite_stanzas))
     for sub in ('etc/apt/sources.list.d', 'etc/apt/apt.conf.d', 'etc/apt/preferences.d',
                 'var/lib/apt/lists/partial', 'var/cache/apt/archives/partial'):
         os.makedirs(os.path.join(root, sub), exist_ok=True)
     with open(os.path.join(root, 'etc/apt/sources.list'), 'w') as handle:
         handle.write(repo.sources_list())
+    # No dpkg in this root, but apt reads dpkg's architecture tables from it.
+    tables = os.path.join(root, 'usr/share/dpkg')
+    os.makedirs(tables, exist_ok=True)
+    for table in ('cputable', 'ostable', 'tupletable'):
+        if os.path.exists(os.path.join('/usr/share/dpkg', table)):
+            shutil.copy(os.path.join('/usr/share/dpkg', table), tables)
+    with open(os.path.join(root, 'etc/apt/apt.conf.d/00architecture'), 'w') as handle:
+        handle.write('APT::Architecture "%s";\nAPT::Architectures { "%s"; };\n' % (architecture, architecture))
     return repo

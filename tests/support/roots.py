@@ -137,8 +137,8 @@ def _pid_alive(pid):
 
 def _unmount_tree(mount_point):
     # -R also takes down whatever a user mounted inside the root (proc, binds).
-    if subprocess.run(['umount', '-R', mount_point], stderr=subprocess.DEVNULL).returncode != 0:
-        subprocess.run(['umount', '-R', '-l', mount_point], stderr=subprocess.DEVNULL)
+    if subprocess.run(['umount', '-R', mount_point], stderr=subprocess.DEVNULL, check=False).returncode != 0:
+        subprocess.run(['umount', '-R', '-l', mount_point], stderr=subprocess.DEVNULL, check=False)
 
 
 def remove_stale_overlays():

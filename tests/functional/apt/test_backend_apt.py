@@ -141,6 +141,27 @@ def test_install_only_upgrades_never_installs_a_missing_target(node):
     assert 'unrelated.all' in outcome['failed']
 
 
+def test_an_unresolvable_target_fails_alone(node):
+    outcome, = run_backend(node, [['install', [['alpha', 'all', '7.0-1'], ['beta', 'all', '1.1-1']]]])
+
+    assert list(outcome['failed']) == ['alpha.all']
+    assert '7.0-1' in outcome['failed']['alpha.all']
+    assert dpkg_state(node, 'alpha') == ('1.0-1', 'installed')
+    assert dpkg_state(node, 'beta') == ('1.1-1', 'installed')
+
+
+def test_python3_apt_is_upgraded_whatever_the_baseline(apt_root):
+    # python3-apt from a plain (non-security) pocket: AWS upgrades it anyway (ssm-semantics 11.16).
+    add_repository(apt_root, [PackageSpec('python3-apt', '99.0')])
+    run_backend(apt_root, [['refresh']])
+
+    outcome, again = run_backend(apt_root, [['upgrade_python_apt'], ['upgrade_python_apt']])
+
+    assert outcome['failed'] == {}
+    assert dpkg_state(apt_root, 'python3-apt') == ('99.0-1', 'installed')
+    assert again is None
+
+
 def test_dependency_closure_lists_a_new_dependency(node):
     closure, = run_backend(node, [['dependency_closure', 'beta', 'all', '1.1-1']])
 

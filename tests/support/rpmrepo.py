@@ -242,18 +242,24 @@ class RpmRepository:
     def baseurl(self):
         return 'file://' + self.path
 
-    def repo_stanza(self, enabled=True):
-        """The ``.repo`` text dnf and zypper both read."""
-        return ('[{name}]\nname=fleetops test repository {name}\nbaseurl={url}\nenabled={enabled}\n'
-                'gpgcheck=0\nrepo_gpgcheck=0\nmetadata_expire=0\n').format(
-                    name=self.name, url=self.baseurl, enabled=1 if enabled else 0)
+    def repo_stanza(self, enabled=True, metadata_expire='0'):
+        """The ``.repo`` text dnf and zypper both read.
 
-    def write_repo_file(self, directory, enabled=True):
+        ``metadata_expire='0'`` (tests: always see the repository as it is now); None
+        leaves the tool's default (benchmarks: a warm cache is not re-checked).
+        """
+        text = ('[{name}]\nname=fleetops test repository {name}\nbaseurl={url}\nenabled={enabled}\n'
+                'gpgcheck=0\nrepo_gpgcheck=0\n').format(name=self.name, url=self.baseurl, enabled=1 if enabled else 0)
+        if metadata_expire is not None:
+            text += 'metadata_expire=%s\n' % metadata_expire
+        return text
+
+    def write_repo_file(self, directory, enabled=True, metadata_expire='0'):
         """Write ``<directory>/<name>.repo``; return its path."""
         os.makedirs(directory, exist_ok=True)
         target = os.path.join(directory, '%s.repo' % self.name)
         with open(target, 'w') as handle:
-            handle.write(self.repo_stanza(enabled))
+            handle.write(self.repo_stanza(enabled, metadata_expire))
         return target
 
     def rpm_path(self, spec):

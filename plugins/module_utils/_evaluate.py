@@ -433,7 +433,7 @@ class _Engine(object):
         else:
             global_failure = self.global_group.failure(record, subject)
             if global_failure:
-                reasons.append('the global filters %s' % global_failure)
+                reasons.append('the global filter %s' % global_failure)
             else:
                 for rule in self.rules:
                     why = rule.failure(record, subject, self.waive_security)

@@ -13,7 +13,7 @@ type: aggregate
 short_description: Fleet patch summary per patch group at the end of a run
 version_added: 0.1.0
 author:
-  - fleetops.patch_manager contributors
+  - fleetops.patch_manager contributors (@fleetops)
 description:
   - At the end of a playbook run, prints one block per patch group with the number of hosts that are
     compliant, non-compliant, failed, unreachable and not attempted, and the missing, failed, critical
@@ -22,7 +22,7 @@ description:
     and otherwise the C(instance_patch_state) that M(fleetops.patch_manager.run_patch_baseline) returns,
     plus unreachable and failed hosts.
   - When the run publishes C(patch_fleet_summary) with M(ansible.builtin.set_stats) (the
-    P(fleetops.patch_manager.scan#playbook) and P(fleetops.patch_manager.install#playbook) playbooks do,
+    C(fleetops.patch_manager.scan) and C(fleetops.patch_manager.install) playbooks do,
     so that AWX keeps it as job artifacts), the printed summary is that published data.
   - This callback needs enabling, for example C(callbacks_enabled = fleetops.patch_manager.patch_summary)
     in C(ansible.cfg) or C(ANSIBLE_CALLBACKS_ENABLED=fleetops.patch_manager.patch_summary).

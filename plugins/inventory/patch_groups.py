@@ -12,7 +12,7 @@ name: patch_groups
 short_description: Patch groups from host tags, for a fleet file or beside cloud inventories
 version_added: 0.1.0
 author:
-  - fleetops.patch_manager contributors
+  - fleetops.patch_manager contributors (@fleetops)
 description:
   - Puts every host whose tags carry a patch group in the group C(patch_group_<value>) (the value made
     safe for a group name) and sets the host variable C(patch_group) to the raw value, as AWS Systems

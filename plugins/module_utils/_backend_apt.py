@@ -456,7 +456,8 @@ class AptBackend(PatchBackend):
 
         The node's sources, lists and package cache files are never touched: apt reads a
         private source list and keeps private lists in a temporary directory under
-        ``<root>/var/lib/fleetops-patch``, removed on exit. Call ``refresh()`` inside.
+        ``<root>/var/lib/fleetops-patch``, removed on exit. The private lists are fetched
+        on entry (a failure to fetch raises BackendError and cleans up).
         """
         lines = parse_sources_lines(sources, product)
         if not lines:
@@ -483,6 +484,8 @@ class AptBackend(PatchBackend):
                 'Dir::Cache::pkgcache': inside + '/pkgcache.bin',
                 'Dir::Cache::srcpkgcache': inside + '/srcpkgcache.bin',
             })
+            # The private lists start empty: fetch them now, whether or not the caller refreshes.
+            self.refresh()
             yield self
         finally:
             self._extra_options = saved

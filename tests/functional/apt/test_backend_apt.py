@@ -206,6 +206,31 @@ def test_failing_postinst_fails_that_package_and_the_next_read_tells_the_truth(n
     assert gamma['version'] == '1.1-1~halfconfigured'
 
 
+def test_scan_of_a_half_configured_package_reports_it_missing(node):
+    """End to end with the engine: what the user sees in ``patches`` after a failed postinst."""
+    import datetime
+    from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate, _predefined
+    from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import (
+        Candidate, InstalledPackage, Universe)
+    _outcome, universe = run_backend(node, [['install', [['gamma', 'all', '1.1-1']]],
+                                            ['read_universe', 'DEBIAN', 'Debian12']])
+    rebuilt = Universe('apt', 'DEBIAN', 'Debian12',
+                       [InstalledPackage(p['name'], p['arch'], p['version']) for p in universe['installed']],
+                       [Candidate(c['name'], c['arch'], c['version'], repository=c['repository'], security=c['security'],
+                                  classification=c['classification'], priority=c['priority'], section=c['section'])
+                        for c in universe['candidates']])
+
+    evaluation = _evaluate.evaluate(_predefined.get_predefined('AWS-DebianDefaultPatchBaseline'), rebuilt,
+                                    datetime.datetime.now(datetime.timezone.utc))
+
+    patches = dict((patch['name'], patch) for patch in evaluation.patches)
+    assert patches['gamma']['state'] == 'MISSING'
+    assert patches['gamma']['installed_version'] == '1.1-1~halfconfigured'
+    assert patches['gamma']['approved_version'] == '1.1-1'
+    assert patches['alpha']['state'] == 'MISSING' and patches['alpha']['approved_version'] == '1.1-1'
+    assert patches['beta']['state'] == 'INSTALLED_OTHER'
+
+
 def test_interrupted_dpkg_is_recovered_before_installing(node):
     run_backend(node, [['install', [['gamma', 'all', '1.1-1']]]])
     assert dpkg_state(node, 'gamma') == ('1.1-1', 'half-configured')
@@ -230,8 +255,7 @@ def test_sources_are_replaced_for_the_run_and_node_files_stay_identical(node, tm
     watched = ['etc/apt', 'var/lib/apt/lists', 'var/cache/apt', 'var/lib/dpkg']
     before = digest_tree(node, watched)
 
-    _refresh, universe = run_backend(node, [['refresh'], ['read_universe', 'DEBIAN', 'Debian12']],
-                                     sources=sources, product='Debian12')
+    universe, = run_backend(node, [['read_universe', 'DEBIAN', 'Debian12']], sources=sources, product='Debian12')
 
     assert sorted(candidates_of(universe, 'alpha')) == ['9.0-1']
     assert digest_tree(node, watched) == before
@@ -247,7 +271,7 @@ def test_sources_are_restored_when_the_run_fails(node):
     before = digest_tree(node, watched)
 
     with pytest.raises(BackendCallError) as caught:
-        run_backend(node, [['refresh']], sources=sources, product='Debian12')
+        run_backend(node, [['read_universe', 'DEBIAN', 'Debian12']], sources=sources, product='Debian12')
 
     assert caught.value.kind == 'BackendError'
     assert digest_tree(node, watched) == before

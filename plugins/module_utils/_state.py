@@ -1,0 +1,235 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Node-local state: which packages a NoReboot Install left pending a reboot.
+
+``<root>/var/lib/fleetops-patch/state.json`` holds::
+
+    {"last_no_reboot_install_operation_time": "2024-05-01T10:00:00Z" or null,
+     "boot_id": "<boot id when those packages were installed>" or null,
+     "pending": [{"name": ..., "arch": ..., "version": ...}]}
+
+A package stays INSTALLED_PENDING_REBOOT while the host runs the same boot (boot id,
+as ``ansible.builtin.reboot`` compares it) *and* the same version is still installed
+(the tracking-file model of CONTRACT.md, ssm-semantics.md §6.2). Everything here is
+a pure function except ``load_state``, ``save_state`` and ``current_boot_id``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+import os
+import tempfile
+
+STATE_DIRECTORY = 'var/lib/fleetops-patch'
+STATE_FILE = 'state.json'
+BOOT_ID_PATH = '/proc/sys/kernel/random/boot_id'
+PROC_STAT_PATH = '/proc/stat'
+
+
+def empty_state():
+    return {'last_no_reboot_install_operation_time': None, 'boot_id': None, 'pending': []}
+
+
+def state_path(root='/'):
+    """Where the state file of the system under ``root`` lives."""
+    return os.path.join(root, STATE_DIRECTORY, STATE_FILE)
+
+
+# --- reading and writing --------------------------------------------------------------
+
+def _validated(data):
+    """The state in ``data`` (parsed JSON), or raise ValueError saying what is wrong with it."""
+    if not isinstance(data, dict):
+        raise ValueError('it holds %s, not a JSON object' % type(data).__name__)
+    state = empty_state()
+    for key in ('last_no_reboot_install_operation_time', 'boot_id'):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ValueError('%s is not a string' % key)
+        state[key] = value
+    pending = data.get('pending', [])
+    if not isinstance(pending, list):
+        raise ValueError('pending is not a list')
+    for position, entry in enumerate(pending):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(key), str) for key in ('name', 'arch', 'version')):
+            raise ValueError('pending[%d] is not an object with string name, arch and version' % position)
+        state['pending'].append({'name': entry['name'], 'arch': entry['arch'], 'version': entry['version']})
+    return state
+
+
+def load_state(root='/'):
+    """(state, warning): the saved state, or an empty one when the file is missing or unreadable.
+
+    Never raises for a bad file: a corrupt file yields an empty state and a warning
+    sentence for the user (pending-reboot tracking then starts afresh, as AWS's does
+    when its tracking file is lost).
+    """
+    path = state_path(root)
+    try:
+        with open(path, 'rb') as handle:
+            text = handle.read().decode('utf-8')
+    except (IOError, OSError) as exc:
+        if not os.path.exists(path):
+            return empty_state(), None
+        return empty_state(), 'Cannot read the node state file %s (%s); pending-reboot tracking starts afresh.' % (
+            path, exc.strerror or exc)
+    except UnicodeDecodeError:
+        return empty_state(), 'Ignoring the node state file %s: it is not UTF-8 text; pending-reboot tracking starts afresh.' % path
+    try:
+        return _validated(json.loads(text)), None
+    except ValueError as exc:
+        return empty_state(), 'Ignoring the corrupt node state file %s (%s); pending-reboot tracking starts afresh.' % (path, exc)
+
+
+def save_state(root, state):
+    """Write ``state`` atomically: temp file in the same directory, fsync, rename; mode 0644."""
+    path = state_path(root)
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        os.makedirs(directory)
+        os.chmod(directory, 0o755)
+    descriptor, temporary = tempfile.mkstemp(prefix='.state.', suffix='.tmp', dir=directory)
+    try:
+        with os.fdopen(descriptor, 'w') as handle:
+            json.dump(_validated(state), handle, indent=2, sort_keys=True)
+            handle.write('\n')
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)
+        os.rename(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    # The rename is durable only once the directory entry is on disk too.
+    directory_descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(directory_descriptor)
+    finally:
+        os.close(directory_descriptor)
+    return path
+
+
+def current_boot_id(boot_id_path=BOOT_ID_PATH, proc_stat_path=PROC_STAT_PATH):
+    """This boot's identity: the kernel boot id, else ``btime-<seconds>`` from /proc/stat, else None."""
+    try:
+        with open(boot_id_path) as handle:
+            boot_id = handle.read().strip()
+        if boot_id:
+            return boot_id
+    except (IOError, OSError):
+        pass
+    try:
+        with open(proc_stat_path) as handle:
+            for line in handle:
+                if line.startswith('btime '):
+                    return 'btime-%s' % line.split()[1]
+    except (IOError, OSError, IndexError):
+        pass
+    return None
+
+
+# --- pure functions -------------------------------------------------------------------
+
+def _triple(item):
+    """(name, arch, version) from an InstalledPackage, a dict or a tuple."""
+    if isinstance(item, dict):
+        return item['name'], item['arch'], item['version']
+    if isinstance(item, (tuple, list)):
+        return tuple(item[:3])
+    return item.name, item.arch, item.version
+
+
+def _iso(when):
+    if isinstance(when, datetime.datetime):
+        if when.tzinfo is not None:
+            when = when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return when.strftime('%Y-%m-%dT%H:%M:%SZ')
+    return when
+
+
+def _same_boot(state, boot_id):
+    return boot_id is not None and state.get('boot_id') == boot_id
+
+
+def pending_entries(state, boot_id, installed):
+    """(name, arch, version) of recorded packages still pending: same boot, same version installed."""
+    if not _same_boot(state, boot_id):
+        return set()
+    installed_now = set(_triple(item) for item in installed)
+    return set(_triple(entry) for entry in state.get('pending', ())) & installed_now
+
+
+def pending_packages(state, boot_id, installed):
+    """The set of (name, arch) still INSTALLED_PENDING_REBOOT.
+
+    ``installed``: the packages installed now (InstalledPackage, dicts or tuples). A
+    package is pending when the recorded boot id equals ``boot_id`` and the version the
+    NoReboot run installed is still the installed one. An unknown ``boot_id`` (None)
+    never matches, so a host whose boot cannot be identified is never stuck pending.
+    """
+    return set((name, arch) for name, arch, dummy in pending_entries(state, boot_id, installed))
+
+
+def record_no_reboot_install(state, boot_id, when, installed_by_run, *legacy_rest):
+    """New state after an Install with NoReboot that installed ``installed_by_run``.
+
+    ``installed_by_run``: (name, arch, version) of each package the run installed or
+    upgraded. Earlier pending entries of the same boot are kept (a newer version of the
+    same name.arch replaces its entry); entries of an earlier boot are dropped. ``when``
+    (datetime or ISO string) becomes ``last_no_reboot_install_operation_time``.
+
+    ``_run`` calls the older form ``(root, state, when, boot_id, still_pending,
+    installed_by_run)``, which also saves the new state under ``root``.
+    """
+    if isinstance(state, str):
+        return _record_and_save(state, boot_id, when, installed_by_run, *legacy_rest)
+    by_key = dict(((entry['name'], entry['arch']), entry) for entry in clear_if_rebooted(state, boot_id)['pending'])
+    for name, arch, version in (_triple(item) for item in installed_by_run):
+        by_key[(name, arch)] = {'name': name, 'arch': arch, 'version': version}
+    return {
+        'last_no_reboot_install_operation_time': _iso(when),
+        'boot_id': boot_id,
+        'pending': [by_key[key] for key in sorted(by_key)],
+    }
+
+
+def _record_and_save(root, state, when, boot_id, still_pending, installed_by_run):
+    # still_pending is a subset of the same-boot entries record_no_reboot_install keeps.
+    del still_pending
+    new_state = record_no_reboot_install(state, boot_id, when, installed_by_run)
+    save_state(root, new_state)
+    return new_state
+
+
+def clear_if_rebooted(state, boot_id):
+    """New state without pending entries when the host has booted since they were recorded."""
+    new_state = {
+        'last_no_reboot_install_operation_time': state.get('last_no_reboot_install_operation_time'),
+        'boot_id': state.get('boot_id'),
+        'pending': [dict(entry) for entry in state.get('pending', ())],
+    }
+    if not _same_boot(state, boot_id):
+        new_state['boot_id'] = None
+        new_state['pending'] = []
+    return new_state
+
+
+def pending(state, boot_id, installed):
+    """``pending_entries`` under the name ``_run`` uses."""
+    return pending_entries(state, boot_id, installed)
+
+
+def load(root='/'):
+    """The state of ``load_state`` without its warning (``_run`` uses this; prefer ``load_state``)."""
+    return load_state(root)[0]
+
+
+def last_no_reboot_time(state):
+    """``last_no_reboot_install_operation_time`` of ``state`` (ISO string) or None."""
+    return state.get('last_no_reboot_install_operation_time')

@@ -1,0 +1,228 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Node state: the pending-reboot tracking file and the rules that read it."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import datetime
+import json
+import os
+import stat
+
+import pytest
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._state import (
+    clear_if_rebooted, current_boot_id, empty_state, load_state, pending_packages, record_no_reboot_install,
+    save_state, state_path,
+)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import InstalledPackage
+
+BOOT_A = '6f1c0d52-8f1e-4b8e-9a0e-2f4f1b7e9c01'
+BOOT_B = '0b6e3a7c-1d2e-4f5a-8b9c-3d4e5f6a7b8c'
+
+STATE_A = {
+    'last_no_reboot_install_operation_time': '2024-05-01T10:00:00Z',
+    'boot_id': BOOT_A,
+    'pending': [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'},
+                {'name': 'curl', 'arch': 'amd64', 'version': '7.88.1-10+deb12u5'}],
+}
+
+
+def installed(*triples):
+    return [InstalledPackage(name, arch, version) for name, arch, version in triples]
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+# --- file ------------------------------------------------------------------------------
+
+def test_state_path_is_under_the_root(tmp_path):
+    assert state_path(str(tmp_path)) == os.path.join(str(tmp_path), 'var/lib/fleetops-patch/state.json')
+    assert state_path('/') == '/var/lib/fleetops-patch/state.json'
+
+
+def test_missing_file_is_an_empty_state_without_warning(tmp_path):
+    assert load_state(str(tmp_path)) == (empty_state(), None)
+
+
+def test_save_and_load_round_trip(tmp_path):
+    root = str(tmp_path)
+    path = save_state(root, STATE_A)
+    assert path == state_path(root)
+    assert load_state(root) == (STATE_A, None)
+    assert mode(path) == 0o644
+    assert mode(os.path.dirname(path)) == 0o755
+    assert os.listdir(os.path.dirname(path)) == ['state.json']  # no temporary file left behind
+    with open(path) as handle:
+        assert json.load(handle) == STATE_A
+
+
+def test_save_replaces_the_previous_state(tmp_path):
+    root = str(tmp_path)
+    save_state(root, STATE_A)
+    save_state(root, empty_state())
+    assert load_state(root) == (empty_state(), None)
+
+
+def test_failed_save_keeps_the_previous_file(tmp_path):
+    root = str(tmp_path)
+    save_state(root, STATE_A)
+    with pytest.raises(ValueError):
+        save_state(root, {'pending': 'not a list'})
+    assert load_state(root) == (STATE_A, None)
+    assert os.listdir(os.path.dirname(state_path(root))) == ['state.json']
+
+
+CORRUPT = [
+    ('truncated-json', b'{"boot_id": "abc", "pending": [', 'Ignoring the corrupt node state file'),
+    ('not-an-object', b'["bash"]', 'it holds list, not a JSON object'),
+    ('pending-not-list', b'{"pending": {"bash": "5.2-1"}}', 'pending is not a list'),
+    ('entry-without-version', b'{"boot_id": "x", "pending": [{"name": "bash", "arch": "amd64"}]}',
+     'pending[0] is not an object with string name, arch and version'),
+    ('boot-id-number', b'{"boot_id": 42, "pending": []}', 'boot_id is not a string'),
+    ('not-utf8', b'\xff\xfe\x00garbage', 'it is not UTF-8 text'),
+    ('empty-file', b'', 'Ignoring the corrupt node state file'),
+]
+
+
+@pytest.mark.parametrize('content, fragment', [case[1:] for case in CORRUPT], ids=[case[0] for case in CORRUPT])
+def test_corrupt_file_gives_empty_state_and_a_warning(tmp_path, content, fragment):
+    root = str(tmp_path)
+    path = state_path(root)
+    os.makedirs(os.path.dirname(path))
+    with open(path, 'wb') as handle:
+        handle.write(content)
+    state, warning = load_state(root)
+    assert state == empty_state()
+    assert fragment in warning
+    assert path in warning and 'pending-reboot tracking starts afresh' in warning
+
+
+def test_unreadable_state_file_is_a_warning(tmp_path):
+    root = str(tmp_path)
+    os.makedirs(state_path(root))  # a directory where the file should be
+    state, warning = load_state(root)
+    assert state == empty_state()
+    assert warning.startswith('Cannot read the node state file %s' % state_path(root))
+
+
+def test_saving_a_state_keeps_it_usable_after_a_corrupt_one(tmp_path):
+    root = str(tmp_path)
+    os.makedirs(os.path.dirname(state_path(root)))
+    with open(state_path(root), 'w') as handle:
+        handle.write('{{{')
+    state, warning = load_state(root)
+    assert warning
+    save_state(root, record_no_reboot_install(state, BOOT_A, '2024-05-02T08:00:00Z', [('bash', 'amd64', '5.2-1')]))
+    assert load_state(root)[0]['pending'] == [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'}]
+
+
+# --- boot identity ------------------------------------------------------------------------
+
+def test_current_boot_id_reads_the_kernel_boot_id(tmp_path):
+    boot_id_file = tmp_path / 'boot_id'
+    boot_id_file.write_text(BOOT_A + '\n')
+    assert current_boot_id(str(boot_id_file), str(tmp_path / 'missing-stat')) == BOOT_A
+
+
+def test_current_boot_id_falls_back_to_btime(tmp_path):
+    proc_stat = tmp_path / 'stat'
+    proc_stat.write_text('cpu  1 2 3 4\nintr 5\nbtime 1714550400\nprocesses 42\n')
+    assert current_boot_id(str(tmp_path / 'no-boot-id'), str(proc_stat)) == 'btime-1714550400'
+
+
+def test_current_boot_id_unknown(tmp_path):
+    assert current_boot_id(str(tmp_path / 'a'), str(tmp_path / 'b')) is None
+
+
+def test_current_boot_id_of_this_machine():
+    # The real kernel interfaces: a boot id that stays the same within one boot.
+    first = current_boot_id()
+    assert first and first == current_boot_id()
+
+
+# --- pending ----------------------------------------------------------------------------------
+
+PENDING_CASES = [
+    ('same-boot-same-version', STATE_A, BOOT_A,
+     installed(('bash', 'amd64', '5.2-1'), ('curl', 'amd64', '7.88.1-10+deb12u5')), {('bash', 'amd64'), ('curl', 'amd64')}),
+    ('rebooted', STATE_A, BOOT_B, installed(('bash', 'amd64', '5.2-1')), set()),
+    ('version-changed-since', STATE_A, BOOT_A,
+     installed(('bash', 'amd64', '5.2-2'), ('curl', 'amd64', '7.88.1-10+deb12u5')), {('curl', 'amd64')}),
+    ('removed-since', STATE_A, BOOT_A, installed(('curl', 'amd64', '7.88.1-10+deb12u5')), {('curl', 'amd64')}),
+    ('other-arch', STATE_A, BOOT_A, installed(('bash', 'i386', '5.2-1')), set()),
+    ('unknown-boot-id', STATE_A, None, installed(('bash', 'amd64', '5.2-1')), set()),
+    ('empty-state', empty_state(), BOOT_A, installed(('bash', 'amd64', '5.2-1')), set()),
+    ('tuples-as-installed', STATE_A, BOOT_A, [('bash', 'amd64', '5.2-1')], {('bash', 'amd64')}),
+]
+
+
+@pytest.mark.parametrize('state, boot_id, now_installed, expected', [case[1:] for case in PENDING_CASES],
+                         ids=[case[0] for case in PENDING_CASES])
+def test_pending_packages(state, boot_id, now_installed, expected):
+    assert pending_packages(state, boot_id, now_installed) == expected
+
+
+def test_record_starts_tracking_with_time_and_boot():
+    state = record_no_reboot_install(empty_state(), BOOT_A, datetime.datetime(2024, 5, 1, 12, 30, 5, tzinfo=datetime.timezone.utc),
+                                     [('bash', 'amd64', '5.2-1')])
+    assert state == {'last_no_reboot_install_operation_time': '2024-05-01T12:30:05Z', 'boot_id': BOOT_A,
+                     'pending': [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'}]}
+
+
+def test_record_converts_other_timezones_to_utc():
+    plus_two = datetime.timezone(datetime.timedelta(hours=2))
+    state = record_no_reboot_install(empty_state(), BOOT_A, datetime.datetime(2024, 5, 1, 14, 0, 0, tzinfo=plus_two), [])
+    assert state['last_no_reboot_install_operation_time'] == '2024-05-01T12:00:00Z'
+
+
+def test_record_keeps_earlier_pending_entries_of_the_same_boot():
+    before = copy.deepcopy(STATE_A)
+    state = record_no_reboot_install(STATE_A, BOOT_A, '2024-05-02T09:00:00Z',
+                                     [('bash', 'amd64', '5.2-2'), ('zlib1g', 'amd64', '1:1.2.13.dfsg-1')])
+    assert state['pending'] == [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-2'},
+                                {'name': 'curl', 'arch': 'amd64', 'version': '7.88.1-10+deb12u5'},
+                                {'name': 'zlib1g', 'arch': 'amd64', 'version': '1:1.2.13.dfsg-1'}]
+    assert state['last_no_reboot_install_operation_time'] == '2024-05-02T09:00:00Z'
+    assert STATE_A == before  # pure: the input is untouched
+
+
+def test_record_after_a_reboot_drops_the_old_boot_entries():
+    state = record_no_reboot_install(STATE_A, BOOT_B, '2024-05-03T09:00:00Z', [('vim', 'amd64', '2:9.0.1378-2')])
+    assert state['boot_id'] == BOOT_B
+    assert state['pending'] == [{'name': 'vim', 'arch': 'amd64', 'version': '2:9.0.1378-2'}]
+
+
+def test_record_accepts_dicts_and_installed_packages():
+    state = record_no_reboot_install(empty_state(), BOOT_A, '2024-05-01T00:00:00Z',
+                                     [{'name': 'a', 'arch': 'x86_64', 'version': '0:1-1'}, InstalledPackage('b', 'noarch', '0:2-1')])
+    assert [entry['name'] for entry in state['pending']] == ['a', 'b']
+
+
+@pytest.mark.parametrize('boot_id, expected_pending', [(BOOT_A, STATE_A['pending']), (BOOT_B, []), (None, [])],
+                         ids=['same-boot', 'rebooted', 'unknown-boot'])
+def test_clear_if_rebooted(boot_id, expected_pending):
+    state = clear_if_rebooted(STATE_A, boot_id)
+    assert state['pending'] == expected_pending
+    # The time of the last NoReboot install is history, not pending state: it stays.
+    assert state['last_no_reboot_install_operation_time'] == STATE_A['last_no_reboot_install_operation_time']
+    assert state is not STATE_A and state['pending'] is not STATE_A['pending']
+
+
+def test_run_call_form_records_and_saves(tmp_path):
+    # _run calls record_no_reboot_install(root, state, when, boot_id, still_pending, installed_by_run).
+    root = str(tmp_path)
+    returned = record_no_reboot_install(root, STATE_A, '2024-05-02T09:00:00Z', BOOT_A, [('curl', 'amd64', '7.88.1-10+deb12u5')],
+                                        [('bash', 'amd64', '5.2-2')])
+    assert load_state(root) == (returned, None)
+    assert _state.pending(returned, BOOT_A, [('bash', 'amd64', '5.2-2')]) == {('bash', 'amd64', '5.2-2')}
+    assert _state.last_no_reboot_time(returned) == '2024-05-02T09:00:00Z'
+    assert _state.load(root) == returned

@@ -373,19 +373,46 @@ class DnfBackend(PatchBackend):
         return problems
 
     def _resolve(self, base, targets):
+        """Resolve the exact upgrades; returns (transaction items, {name.arch: why not})."""
         problems = self._mark_targets(base, targets)
         try:
             base.resolve(allow_erasing=False)
         except dnf.exceptions.DepsolveError as exc:
-            raise BackendError('dnf could not resolve the update of %s: %s'
-                               % (', '.join('%s.%s' % (n, a) for n, a, _v in targets), exc))
+            problems.update(self._isolate_unresolvable(base, targets, problems, exc))
         items = transaction_items(base)
         planned = set((item['name'], item['arch'], item['to_version']) for item in items)
         for name, arch, version in targets:
             label = '%s.%s' % (name, arch)
             if label not in problems and (name, arch, version) not in planned:
-                problems[label] = 'dnf skipped the update to %s (unresolvable dependencies)' % version
+                problems[label] = 'dnf skipped the update to %s (its dependencies cannot be resolved)' % version
         return items, problems
+
+    def _isolate_unresolvable(self, base, targets, problems, error):
+        """One target broke the whole resolve: find which, resolve the rest without them."""
+        remaining = [target for target in targets if '%s.%s' % target[:2] not in problems]
+        found = {}
+        if len(remaining) == 1:
+            found['%s.%s' % remaining[0][:2]] = 'dnf cannot resolve the update: %s' % _one_line(error)
+        else:
+            for target in remaining:
+                base.reset(goal=True)
+                self._mark_targets(base, [target])
+                try:
+                    base.resolve(allow_erasing=False)
+                except dnf.exceptions.DepsolveError as exc:
+                    found['%s.%s' % target[:2]] = 'dnf cannot resolve the update: %s' % _one_line(exc)
+        base.reset(goal=True)
+        resolvable = [target for target in remaining if '%s.%s' % target[:2] not in found]
+        if resolvable:
+            self._mark_targets(base, resolvable)
+            try:
+                base.resolve(allow_erasing=False)
+            except dnf.exceptions.DepsolveError as exc:
+                # only a combination of targets conflicts: report them all rather than guess
+                base.reset(goal=True)
+                for target in resolvable:
+                    found['%s.%s' % target[:2]] = 'dnf cannot resolve these updates together: %s' % _one_line(exc)
+        return found
 
     def plan(self, targets):
         with self._session() as base:
@@ -396,16 +423,16 @@ class DnfBackend(PatchBackend):
         with self._session() as base:
             items, problems = self._resolve(base, [(name, arch, version)])
         if problems:
-            raise BackendError('Cannot resolve %s.%s %s: %s' % (name, arch, version, problems['%s.%s' % (name, arch)]))
+            return []       # not installable at all: Install reports it FAILED with dnf's reason
         # the dependencies only: the target itself is what the caller asked about
         return [(item['name'], item['arch'], item['to_version']) for item in items
                 if item['action'] in ('upgrade', 'install') and (item['name'], item['arch']) != (name, arch)]
 
     def install(self, targets):
         targets = list(targets)
+        messages, errors = [], []
         with self._session() as base:
             items, failed = self._resolve(base, targets)
-            messages = []
             if not items:
                 return InstallOutcome([], failed, messages)
             display = _RecordingDisplay()
@@ -413,16 +440,15 @@ class DnfBackend(PatchBackend):
                 base.download_packages(list(base.transaction.install_set))
                 base.do_transaction(display=display)
             except dnf.exceptions.DownloadError as exc:
-                reason = 'download failed: %s' % exc
-                return InstallOutcome([], _fail_all(targets, failed, reason), [reason])
+                errors.append('download failed: %s' % _one_line(exc))
             except dnf.exceptions.Error as exc:
-                reason = 'the rpm transaction failed: %s' % exc
-                return InstallOutcome([], _fail_all(targets, failed, reason), [reason])
-            messages.extend(display.errors)
-        failed.update(self._verify(targets, display.errors, failed))
+                errors.append('the rpm transaction failed: %s' % _one_line(exc))
+            messages.extend(display.errors + errors)
+        # whatever dnf said, the rpmdb is the truth about what is installed now
+        failed.update(self._verify(targets, display.errors, failed, '; '.join(errors)))
         return InstallOutcome(items, failed, messages)
 
-    def _verify(self, targets, errors, already_failed):
+    def _verify(self, targets, errors, already_failed, transaction_error=''):
         """Compare the rpmdb after the transaction with the targets; attribute rpm's errors."""
         scriptlet_errors = {}
         for message in errors:
@@ -442,7 +468,8 @@ class DnfBackend(PatchBackend):
                 failed[label] = ('%s is installed at %s but its %s scriptlet failed'
                                  % (label, current, '/'.join(scriptlet_errors[name])))
             elif current != version:
-                failed[label] = 'still at %s after the transaction, expected %s' % (current, version)
+                failed[label] = transaction_error or ('still at %s after the transaction, expected %s'
+                                                      % (current, version))
         return failed
 
     # ---- reboot and sources ----------------------------------------------------------
@@ -502,6 +529,8 @@ def transaction_items(base):
     installed = dict(((package.name, package.arch), evr_of(package))
                      for package in base.sack.query().installed().latest())
     items, upgraded = [], set()
+    if base.transaction is None:        # nothing resolved (every target was refused)
+        return items
     for package in sorted(base.transaction.install_set, key=lambda p: (p.name, p.arch)):
         key = (package.name, package.arch)
         before = installed.get(key)
@@ -515,11 +544,8 @@ def transaction_items(base):
     return items
 
 
-def _fail_all(targets, failed, reason):
-    result = dict(failed)
-    for name, arch, _version in targets:
-        result.setdefault('%s.%s' % (name, arch), reason)
-    return result
+def _one_line(error):
+    return ' '.join(str(error).split())
 
 
 @contextlib.contextmanager

@@ -115,9 +115,9 @@ def create_root(root, operating_system='REDHAT_ENTERPRISE_LINUX'):
     os.chmod(os.path.join(root, 'tmp'), 0o1777)
     write_os_release(root, operating_system)
     with open(os.path.join(root, 'etc', 'dnf', 'dnf.conf'), 'w') as handle:
-        # keep dnf inside the root: no plugins of the machine, no weak deps to surprise tests
+        # keep dnf inside the root: no plugins of the machine, no weak deps; best=True as on RHEL 8+
         handle.write('[main]\ngpgcheck=0\ninstallonly_limit=3\nclean_requirements_on_remove=False\n'
-                     'install_weak_deps=False\nplugins=0\nbest=False\nskip_if_unavailable=False\n')
+                     'install_weak_deps=False\nplugins=0\nbest=True\nskip_if_unavailable=False\n')
     install_shell(root)
     subprocess.run(['rpm', '--root', root, '--initdb'], check=True)
     install_with_rpm(root, [shell_stub_rpm()], justdb=True)

@@ -27,6 +27,8 @@ DELTA_10 = PackageSpec('delta', '1.0')
 OMEGA_10 = PackageSpec('omega', '1.0')
 BROKEN_10 = PackageSpec('broken', '1.0')
 BROKEN_11 = PackageSpec('broken', '1.1', postinst_fails=True)
+EPSILON_10 = PackageSpec('epsilon', '1.0')
+EPSILON_11 = PackageSpec('epsilon', '1.1', depends=('zeta-not-in-any-repository',))
 GLIBC_1 = PackageSpec('glibc', '2.34', release='100')
 GLIBC_2 = PackageSpec('glibc', '2.34', release='101')
 
@@ -42,7 +44,7 @@ RECOMMENDED_NOTICE = AdvisorySpec('FLEET-2026:0004', type='recommended', severit
                                   issued='2026-03-02 00:00:00', packages=(('omega', '0:1.0-1'),))
 
 ALL_PACKAGES = (ALPHA_09, ALPHA_10, ALPHA_11, ALPHA_12, BETA_20, GAMMA_10, GAMMA_11, DELTA_10, OMEGA_10,
-                BROKEN_10, BROKEN_11, GLIBC_1, GLIBC_2)
+                BROKEN_10, BROKEN_11, EPSILON_10, EPSILON_11, GLIBC_1, GLIBC_2)
 ALL_NOTICES = (SECURITY_NOTICE, BUGFIX_NOTICE, ENHANCEMENT_NOTICE, RECOMMENDED_NOTICE)
 
 
@@ -204,6 +206,16 @@ def test_failing_post_script_is_reported_and_the_installed_version_is_truthful(m
     # rpm keeps the package: rpm -q and the next read agree on the new version
     assert rpmroot.installed(root)['broken'] == '0:1.1-1'
     assert installed_versions(backend(root, 'read_universe', *RHEL))['broken'] == '0:1.1-1'
+
+
+def test_unresolvable_update_fails_alone_and_the_others_install(make_root):
+    root = make_root(ALPHA_10, EPSILON_10)
+    outcome = backend(root, 'install', [('epsilon', 'noarch', '0:1.1-1'), ('alpha', 'noarch', '0:1.1-1')])
+    assert 'zeta-not-in-any-repository' in outcome['failed']['epsilon.noarch']
+    assert 'alpha.noarch' not in outcome['failed']
+    assert rpmroot.installed(root)['alpha'] == '0:1.1-1'
+    assert rpmroot.installed(root)['epsilon'] == '0:1.0-1'
+    assert backend(root, 'dependency_closure', 'epsilon', 'noarch', '0:1.1-1') == []
 
 
 # ---- locks -------------------------------------------------------------------------------

@@ -130,10 +130,8 @@ def baseline_from_option(value):
 
 def detect_platform(root, operating_system):
     """(operating_system, product, family) from ``<root>/etc/os-release``; an explicit OS wins."""
-    detected = _platform.detect(root)
-    if operating_system:
-        return operating_system, detected.product, _platform.family_for(operating_system)
-    return detected.operating_system, detected.product, detected.family
+    platform = _platform.detect(root, operating_system or None)
+    return platform.operating_system, platform.product, platform.family
 
 
 def is_set(value):
@@ -296,9 +294,11 @@ def execute(request, backend, now, boot_id, check_mode):
         before = backend.read_universe(request.operating_system, request.product)
         resolver = backend.dependency_closure
         evaluation = _evaluate.evaluate(request.baseline, before, evaluation_time, dependency_resolver=resolver)
-        node_state = _state.load(request.root)
-        pending = _state.pending(node_state, boot_id, before.installed)
+        node_state, state_warning = _state.load_state(request.root)
+        pending = _state.pending_entries(node_state, boot_id, before.installed)
         result = dict(changed=False, rebooted=False, reboot_due=False, warnings=list(request.warnings))
+        if state_warning:
+            result['warnings'].append(state_warning)
         if request.operation == 'Scan':
             patches = _compliance.apply_pending(evaluation.patches, pending)
             not_applicable = evaluation.not_applicable_count
@@ -314,7 +314,7 @@ def execute(request, backend, now, boot_id, check_mode):
     end = now()
     patches = sort_patches(patches)
     summary = _compliance.summarise(patches, not_applicable)
-    ips = instance_patch_state(request, summary, start, end, _state.last_no_reboot_time(node_state))
+    ips = instance_patch_state(request, summary, start, end, node_state.get('last_no_reboot_install_operation_time'))
     result.update(instance_patch_state=ips, patches=patches, ansible_facts=dict(patch_compliance=ips))
     message = failure_message(patches, result.pop('outcome_failed', None))
     if message:
@@ -335,11 +335,11 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
     installed_by_run = changed_packages(before, after)
     result.update(transaction=outcome.transaction, changed=bool(installed_by_run), outcome_failed=outcome.failed)
     result['warnings'].extend(outcome.messages)
-    still_pending = _state.pending(node_state, boot_id, after.installed)
+    still_pending = _state.pending_entries(node_state, boot_id, after.installed)
     if request.reboot_option == 'NoReboot':
         if installed_by_run:
-            node_state = _state.record_no_reboot_install(request.root, node_state, iso(now()), boot_id,
-                                                         still_pending, installed_by_run)
+            node_state = _state.record_no_reboot_install(node_state, boot_id, now(), installed_by_run)
+            _state.save_state(request.root, node_state)
         reported_pending = set(still_pending) | set(installed_by_run)
     else:
         # AWS reports the state the reboot will leave: nothing pending.

@@ -432,6 +432,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.respawn import has_respawned, probe_interpreters_for_module, respawn_module
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import module_runner
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
 
@@ -444,7 +445,6 @@ OPERATING_SYSTEMS = [
 # Python bindings each family reads the package database with, and the Debian/RPM package that ships them.
 BINDINGS = {'apt': ('apt_pkg', 'python3-apt'), 'dnf': ('dnf', 'python3-dnf')}
 SYSTEM_INTERPRETERS = ['/usr/bin/python3', '/usr/libexec/platform-python', '/usr/bin/python']
-BOOT_ID_PATH = '/proc/sys/kernel/random/boot_id'
 
 
 def argument_spec():
@@ -489,14 +489,6 @@ def ensure_bindings(module, family):
                          % (python_module, sys.executable, ', '.join(SYSTEM_INTERPRETERS), package))
 
 
-def read_boot_id():
-    try:
-        with open(BOOT_ID_PATH) as handle:
-            return handle.read().strip()
-    except (IOError, OSError):
-        return None
-
-
 def utc_now():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
@@ -511,7 +503,7 @@ def main():
         ensure_bindings(module, request.family)
         backend = _run.backend_for(request.family, root=params['root'], run_command=module_runner(module),
                                    lock_timeout=params['lock_timeout'])
-        result = _run.execute(request, backend, now=utc_now, boot_id=read_boot_id(), check_mode=module.check_mode)
+        result = _run.execute(request, backend, now=utc_now, boot_id=_state.current_boot_id(), check_mode=module.check_mode)
     except PatchManagerError as exc:
         details = exc.details() if hasattr(exc, 'details') else {}
         module.fail_json(msg=str(exc), **details)

@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`make scan`: scanning this machine is read-only and prints the table and the summary.
+
+Reads this machine's real apt state (no refresh); asserts nothing about which patches
+exist, only what `make scan` promises.
+"""
+
+import hashlib
+import json
+import os
+import subprocess
+
+import pytest
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+DPKG_STATUS = '/var/lib/dpkg/status'
+
+
+def digest(path):
+    with open(path, 'rb') as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+@pytest.fixture
+def debian_machine():
+    if not os.path.exists(DPKG_STATUS) or not os.path.exists('/usr/bin/python3'):
+        pytest.skip('this machine is not an apt system')
+
+
+def ansible(*argv, **env):
+    environment = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1', **env)
+    return subprocess.run([os.path.join(REPO_ROOT, '.venv', 'bin', argv[0])] + list(argv[1:]), cwd=REPO_ROOT,
+                          env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                          check=False)
+
+
+def test_scan_playbook_prints_table_and_summary_and_changes_nothing(debian_machine):
+    before = digest(DPKG_STATUS)
+    completed = ansible('ansible-playbook', 'playbooks/scan_localhost.yml')
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert 'Compliance: ' in completed.stdout
+    assert 'installed=' in completed.stdout and 'missing=' in completed.stdout
+    assert 'changed=0' in completed.stdout
+    assert digest(DPKG_STATUS) == before
+
+
+def test_ad_hoc_scan(debian_machine):
+    completed = ansible('ansible', 'localhost', '-m', 'fleetops.patch_manager.run_patch_baseline', '-a', 'operation=Scan',
+                        ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_STDOUT_CALLBACK='json')
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    result = json.loads(completed.stdout)['plays'][0]['tasks'][0]['hosts']['localhost']
+    state = result['instance_patch_state']
+    assert state['operating_system'] in ('DEBIAN', 'UBUNTU')
+    assert state['baseline_id'] and state['compliance_status'] in ('COMPLIANT', 'NON_COMPLIANT')
+    assert state['installed_count'] + state['installed_other_count'] + state['missing_count'] == len(result['patches'])
+    assert result['changed'] is False

@@ -216,6 +216,7 @@ class AptBackend(PatchBackend):
         self.root = os.path.abspath(self.root)
         self._extra_options = {}      # apt option -> value (root-relative paths), e.g. private sources
         self._saved_config = None
+        self._closure = None          # (options, cache, depcache) kept for dependency_closure
 
     # -- paths and commands --
 
@@ -275,12 +276,16 @@ class AptBackend(PatchBackend):
             self._saved_config = dict((key, config.find(key)) for key in PRIVATE_OPTION_KEYS)
         for key in PRIVATE_OPTION_KEYS:
             config.set(key, self._extra_options.get(key, self._saved_config[key]))
-        cache = apt_pkg.Cache(None)
-        source_list = apt_pkg.SourceList()
-        source_list.read_main_list()
+        try:
+            cache = apt_pkg.Cache(None)
+            source_list = apt_pkg.SourceList()
+            source_list.read_main_list()
+        except SystemError as exc:      # apt_pkg.Error: broken lists, status file, configuration
+            raise BackendError('apt could not read the package cache of %s: %s' % (self.root, exc))
         return cache, source_list
 
     def refresh(self):
+        self._closure = None
         self._wait_for_locks(LOCK_FILES_REFRESH)
         self._run('apt-get', ['-q', '-y', 'update'])
 
@@ -327,11 +332,20 @@ class AptBackend(PatchBackend):
                     priority=PRIORITY_NAMES.get(version.priority), section=version.section or None))
         return Universe('apt', operating_system, product, installed, candidates)
 
+    def _closure_depcache(self):
+        """One cache + depcache reused across dependency_closure calls (reset, not rebuilt, each time)."""
+        key = tuple(sorted(self._extra_options.items()))
+        if self._closure is None or self._closure[0] != key:
+            cache, _sources = self._open_cache()
+            self._closure = (key, cache, apt_pkg.DepCache(cache))
+        else:
+            self._closure[2].init()
+        return self._closure[1], self._closure[2]
+
     def dependency_closure(self, name, arch, version):
-        cache, _sources = self._open_cache()
+        cache, depcache = self._closure_depcache()
         package = _find_package(cache, name, arch)
         target = _find_version(package, version)
-        depcache = apt_pkg.DepCache(cache)
         depcache.set_candidate_ver(package, target)
         depcache.mark_install(package, True, True)
         closure = []
@@ -410,6 +424,7 @@ class AptBackend(PatchBackend):
         if not targets:
             return InstallOutcome([])
         self._wait_for_locks(LOCK_FILES_INSTALL)
+        self._closure = None
         messages = []
         self._recover_interrupted_dpkg(messages)
         runnable, transaction, refused = self._installable(list(targets))

@@ -163,9 +163,15 @@ def test_python3_apt_is_upgraded_whatever_the_baseline(apt_root):
 
 
 def test_dependency_closure_lists_a_new_dependency(node):
-    closure, = run_backend(node, [['dependency_closure', 'beta', 'all', '1.1-1']])
+    closure, alone, again = run_backend(node, [['dependency_closure', 'beta', 'all', '1.1-1'],
+                                               ['dependency_closure', 'alpha', 'all', '1.1-1'],
+                                               ['dependency_closure', 'beta', 'all', '1.1-1']])
 
     assert closure == [['newdep', 'all', '1.0-1']]
+    # Each question starts from the installed system, not from the previous answer.
+    assert alone == []
+    assert again == closure
+    assert dpkg_state(node, 'newdep') is None
 
 
 def test_held_lock_times_out_naming_the_holder(node):

@@ -9,7 +9,7 @@ As with AWS GetDeployablePatchSnapshotForInstance, the first run with an id free
 later run with that id (other hosts, later batches, later playbook runs) gets the frozen
 data. A snapshot lives 3 days; reusing the id after that starts a new snapshot.
 
-One JSON file per id under ``~/.ansible/fleetops_patch_snapshots/``; Ansible forks run
+One JSON file per id under ``~/.ansible/fleetops_patch_snapshots/`` (or ``$FLEETOPS_PATCH_SNAPSHOT_DIR``); Ansible forks run
 action plugins in parallel processes, so every read-modify-write holds an flock.
 """
 
@@ -28,6 +28,8 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors imp
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _registry
 
 DEFAULT_SNAPSHOT_DIR = os.path.join('~', '.ansible', 'fleetops_patch_snapshots')
+# Lets a controller keep snapshots elsewhere (shared storage for several controllers, tests).
+SNAPSHOT_DIR_ENV = 'FLEETOPS_PATCH_SNAPSHOT_DIR'
 SNAPSHOT_LIFETIME = datetime.timedelta(days=3)
 # AWS takes a GUID; any id that is safe as a file name is accepted here.
 SNAPSHOT_ID_PATTERN = r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$'
@@ -72,7 +74,7 @@ class SnapshotStore(object):
     """The snapshot files of one controller user."""
 
     def __init__(self, directory=None, clock=None):
-        self.directory = os.path.expanduser(directory or DEFAULT_SNAPSHOT_DIR)
+        self.directory = os.path.expanduser(directory or os.environ.get(SNAPSHOT_DIR_ENV) or DEFAULT_SNAPSHOT_DIR)
         self.clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc))
 
     def _path(self, snapshot_id, suffix):

@@ -137,5 +137,13 @@ def test_resolve_with_snapshot_uses_the_registry_once(tmp_path, monkeypatch):
 
 def test_default_store_lives_under_the_users_ansible_directory(monkeypatch, tmp_path):
     monkeypatch.setenv('HOME', str(tmp_path))
+    monkeypatch.delenv('FLEETOPS_PATCH_SNAPSHOT_DIR', raising=False)
     assert SnapshotStore().directory == os.path.join(str(tmp_path), '.ansible', 'fleetops_patch_snapshots')
     assert _snapshot.SNAPSHOT_LIFETIME == datetime.timedelta(days=3)
+
+
+def test_snapshot_directory_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv('FLEETOPS_PATCH_SNAPSHOT_DIR', str(tmp_path / 'shared'))
+    store = SnapshotStore(clock=Clock(START))
+    store.freeze(SNAPSHOT_ID, None, 'UBUNTU', resolver('v1', []))
+    assert os.path.exists(os.path.join(str(tmp_path), 'shared', SNAPSHOT_ID + '.json'))

@@ -278,7 +278,11 @@ class DnfBackend(PatchBackend):
             self._wait_for_locks(base)
             base.read_all_repos()
             for repo in base.repos.iter_enabled():
-                repo.metadata_expire = 0     # makecache --refresh: fetch now
+                # what dnf --refresh does: mark the cache expired so it is fetched again now
+                if hasattr(repo, '_repo'):
+                    repo._repo.expire()  # pylint: disable=protected-access
+                else:
+                    repo.metadata_expire = 0
             base.fill_sack(load_system_repo=False, load_available_repos=True)
         except dnf.exceptions.RepoError as exc:
             raise BackendError('Failed to synchronize repository metadata: %s' % exc)

@@ -267,17 +267,17 @@ class RpmRepository:
 
 
 def build_repository(path, packages, advisories=(), name='fleetops-test', build_time=DEFAULT_BUILD_TIME):
-    """Build a real rpm-md repository at ``path`` (created; must be empty or absent)."""
+    """Build a real rpm-md repository at ``path`` (created if absent; rebuilt in place if present)."""
     packages = tuple(packages)
     advisories = tuple(advisories)
     path = os.path.abspath(path)
     os.makedirs(path, exist_ok=True)
     for spec, built in build_rpms(packages, build_time).items():
         target = os.path.join(path, rpm_filename(spec))
-        try:
-            os.link(built, target)      # same filesystem: no copy
-        except OSError:
-            shutil.copyfile(built, target)
+        if os.path.exists(target):      # rebuilding a repository in place (tests of changing repositories)
+            os.unlink(target)
+        # a copy, not a hard link: a test that damages a repository must not damage the cache
+        shutil.copyfile(built, target)
     _run(['createrepo_c', '--quiet', '--no-database', '--workers', '1', path])
     if advisories:
         add_updateinfo(path, advisories)

@@ -149,6 +149,17 @@ def test_recommended_notice_type_is_classified_recommended(make_root):
     assert omega[('0:1.0-1', 'FLEET-2026:0004')]['severity'] == 'Moderate'
 
 
+def test_refresh_fetches_metadata_that_changed_since_the_last_read(tmp_path):
+    repository = rpmrepo.build_repository(str(tmp_path / 'repo'), (ALPHA_10, ALPHA_11), name='moving')
+    root = rpmroot.create_root(str(tmp_path / 'root'))
+    repository.write_repo_file(os.path.join(root, 'etc', 'yum.repos.d'), metadata_expire=None)
+    rpmroot.install_with_rpm(root, [repository.rpm_path(ALPHA_10)])
+    assert sorted(records(backend(root, 'read_universe', *RHEL), 'alpha')) == [('0:1.0-1', None), ('0:1.1-1', None)]
+    rpmrepo.build_repository(str(tmp_path / 'repo'), (ALPHA_10, ALPHA_11, ALPHA_12, BETA_20), name='moving')
+    universe = call_backend(root, [('refresh', ()), ('read_universe', RHEL)])[1]
+    assert ('0:1.2-1', None) in records(universe, 'alpha')
+
+
 # ---- plan, dependencies, install ---------------------------------------------------------
 
 def test_plan_resolves_exact_versions_and_changes_nothing(make_root):

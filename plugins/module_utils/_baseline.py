@@ -118,8 +118,9 @@ def filter_values_for(operating_system, key):
 _RPM_ADVISORY_PATTERN = re.compile(r'^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]{4}[-:][0-9A-Za-z]+$')
 _CVE_PATTERN = re.compile(r'^CVE-[0-9]{4}-[0-9]{4,}$', re.IGNORECASE)
 _BUGZILLA_PATTERN = re.compile(r'^[0-9]+$')
-_RPM_PACKAGE_PATTERN = re.compile(r'^[A-Za-z0-9._+\-:^~*?\[\]]+$')
-_APT_NAME_PATTERN = re.compile(r'^[A-Za-z0-9*?\[\]][A-Za-z0-9+.\-*?\[\]]*$')
+# Wildcards are shell-style (fnmatch): * ? [seq] [!seq].
+_RPM_PACKAGE_PATTERN = re.compile(r'^[A-Za-z0-9._+\-:^~*?\[\]!]+$')
+_APT_NAME_PATTERN = re.compile(r'^[A-Za-z0-9*?\[][A-Za-z0-9+.\-*?\[\]!]*$')
 _DEBIAN_ARCH_SUFFIX = re.compile(r'\.(amd64|arm64|armhf|armel|i386|all|ppc64el|s390x|riscv64|mips64el)$', re.IGNORECASE)
 _WINDOWS_PATCH_PATTERN = re.compile(r'^(KB[0-9]+|MS[0-9]{2}-[0-9]{3})$', re.IGNORECASE)
 _MACOS_NAME_PATTERN = re.compile(r'^[^*?\[\]]+$')
@@ -464,8 +465,9 @@ def normalise_baseline(data):
         'rejected_patches': [],
         'rejected_patches_action': 'ALLOW_AS_DEPENDENCY',
         'sources': [],
-        'available_security_updates_compliance_status': None,
     }
+    # Windows only and unset by default: present in the canonical dict only when given,
+    # so Linux baselines have exactly the keys docs/DESIGN.md lists.
     if present.get('baseline_id') is not None:
         baseline['baseline_id'] = _pattern(present['baseline_id'], path('baseline_id'), BASELINE_ID_PATTERN,
                                            '^[a-zA-Z0-9_\\-:/]{20,128}$')

@@ -338,8 +338,16 @@ def test_defaults_are_filled_in():
         'approved_patches': [], 'approved_patches_compliance_level': 'UNSPECIFIED',
         'approved_patches_enable_non_security': False, 'rejected_patches': [],
         'rejected_patches_action': 'ALLOW_AS_DEPENDENCY', 'sources': [],
-        'available_security_updates_compliance_status': None,
     }
+
+
+def test_windows_security_updates_compliance_status_is_kept():
+    document = aws_windows()
+    document['AvailableSecurityUpdatesComplianceStatus'] = 'NON_COMPLIANT'
+    baseline = normalise_baseline(document)
+    assert baseline['available_security_updates_compliance_status'] == 'NON_COMPLIANT'
+    assert to_aws_shape(baseline)['AvailableSecurityUpdatesComplianceStatus'] == 'NON_COMPLIANT'
+    assert 'available_security_updates_compliance_status' not in normalise_baseline(aws_windows())
 
 
 def test_read_only_aws_keys_are_accepted():
@@ -381,7 +389,7 @@ def test_yaml_date_object_is_accepted():
                                    'dbus', 'dbus.x86_64', 'dbus-1.12.28', 'dbus-1:1.12.28-1.amzn2023.0.1.x86_64',
                                    '1:1.12.28-1.amzn2023.0.1', 'dbus.x86_64:1:1.12.28-1.amzn2023.0.1', 'dbus*',
                                    'dbus-*:1.12.28-1.amzn2023.0.1.x86_64', 'python3.11-libs']),
-    (aws_rhel, 'RejectedPatches', ['kernel*', 'NetworkManager-1.40.0', 'java-1.8.0-openjdk.x86_64']),
+    (aws_rhel, 'RejectedPatches', ['kernel*', 'NetworkManager-1.40.0', 'java-1.8.0-openjdk.x86_64', 'gnome-pkg1[!0-4]*']),
     (aws_ubuntu, 'ApprovedPatches', ['ExamplePkg33', 'libssl3', 'python3.11', 'g++-12', 'linux-image-*']),
     (yaml_suse, 'rejected_patches', ['SUSE-SLE-Example-Package-15-2023-123', 'SUSE-SLE-Example-Package-15-2023-*',
                                      'example-pkg-2023.15.4-46.17.1.x86_64.rpm', 'example-pkg-2023.15.4-46.17.1.*.rpm']),
@@ -445,7 +453,7 @@ def canonical_baselines(draw):
             'enable_non_security': draw(st.booleans()) if linux else False,
         }
     names = st.from_regex(r'\A[a-z][a-z0-9.+-]{2,20}\Z') if operating_system != 'WINDOWS' else st.from_regex(r'\AKB[0-9]{5,8}\Z')
-    return {
+    baseline = {
         'name': draw(st.from_regex(r'\A[a-zA-Z0-9_.-]{3,40}\Z')),
         'baseline_id': draw(st.one_of(st.none(), st.from_regex(r'\Apb-[0-9a-f]{17}\Z'))),
         'operating_system': operating_system,
@@ -462,9 +470,11 @@ def canonical_baselines(draw):
             'products': st.lists(st.sampled_from(['*', 'Ubuntu22.04', 'RedhatEnterpriseLinux9.4']), min_size=1, max_size=3),
             'configuration': st.text(min_size=1, max_size=100),
         }), max_size=2)) if linux else [],
-        'available_security_updates_compliance_status': (
-            None if linux else draw(st.sampled_from([None, 'COMPLIANT', 'NON_COMPLIANT']))),
     }
+    status = None if linux else draw(st.sampled_from([None, 'COMPLIANT', 'NON_COMPLIANT']))
+    if status:
+        baseline['available_security_updates_compliance_status'] = status
+    return baseline
 
 
 @given(canonical_baselines())

@@ -310,26 +310,28 @@ class AptBackend(PatchBackend):
             # apt keeps a package's versions sorted newest first: stop below the installed one.
             for version in package.version_list:
                 version_string = version.ver_str
-                if version_compare(version_string, current_version) < 0:
+                if version_string != current_version and version_compare(version_string, current_version) < 0:
                     break
-                repository, security = None, False
+                repository, security, carried = None, False, False
                 for package_file, _index in version.file_list:
                     file_id = package_file.id
-                    if file_id not in origins:
-                        origins[file_id] = _origin(package_file, source_list)
-                    origin = origins[file_id]
+                    origin = origins.get(file_id, origins)
+                    if origin is origins:
+                        origin = origins[file_id] = _origin(package_file, source_list)
                     if origin is None:
                         continue
+                    carried = True
                     if origin[1] and not security:
                         repository, security = origin
                     elif repository is None:
                         repository = origin[0]
-                if repository is None and not security and not _carried(version, origins):
+                if not carried:
                     continue
-                candidates.append(Candidate(
-                    name, arch, version_string, repository=repository, security=security,
-                    classification='Security' if security else None,
-                    priority=PRIORITY_NAMES.get(version.priority), section=version.section or None))
+                # Positional arguments: Candidate(name, arch, version, repository, security,
+                # advisory_id, classification, severity, priority, section).
+                candidates.append(Candidate(name, arch, version_string, repository, security, None,
+                                            'Security' if security else None, None,
+                                            PRIORITY_NAMES.get(version.priority), version.section or None))
         return Universe('apt', operating_system, product, installed, candidates)
 
     def _closure_depcache(self):
@@ -568,11 +570,6 @@ def _origin(package_file, source_list):
     trusted = bool(index_file and index_file.is_trusted)
     security = is_security_origin(package_file.archive, package_file.codename, package_file.label, trusted)
     return (package_file.archive or package_file.codename or None, security)
-
-
-def _carried(version, origins):
-    """Whether any repository (not just the dpkg status file) carries ``version``."""
-    return any(origins.get(package_file.id) is not None for package_file, _index in version.file_list)
 
 
 def _find_package(cache, name, arch):

@@ -33,7 +33,7 @@ from tests.support import debrepo  # noqa: E402  pylint: disable=wrong-import-po
 
 SYSTEM_PYTHON = '/usr/bin/python3'
 
-# Stand-in for AWS-DebianDefaultPatchBaseline (ssm-semantics §8): security pocket, any priority.
+# AWS-DebianDefaultPatchBaseline (ssm-semantics §8) for when _predefined is not importable.
 DEBIAN_DEFAULT = {
     'name': 'AWS-DebianDefaultPatchBaseline', 'baseline_id': None, 'operating_system': 'DEBIAN',
     'description': None,
@@ -63,7 +63,11 @@ try:
 except ImportError:
     _evaluate = None
 if _evaluate is not None:
-    baseline = json.loads(sys.argv[2])
+    try:
+        from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
+        baseline = _predefined.get_predefined('AWS-DebianDefaultPatchBaseline')
+    except ImportError:
+        baseline = json.loads(sys.argv[2])
     now = datetime.datetime.now(datetime.timezone.utc)
     evaluation = _evaluate.evaluate(baseline, universe, now)
     evaluated = sum(1 for patch in evaluation.patches if patch['state'] == 'MISSING')

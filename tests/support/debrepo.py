@@ -198,6 +198,10 @@ def write_synthetic_apt_root(root, repo_dir, installed_count, versions_per_packa
             ]))
     dpkg_dir = os.path.join(root, 'var/lib/dpkg')
     os.makedirs(os.path.join(dpkg_dir, 'info'), exist_ok=True)
+    for index in range(installed_count):
+        # dpkg keeps a file list per installed package; its mtime is the install time.
+        with open(os.path.join(dpkg_dir, 'info', 'pkg%05d.list' % index), 'w') as handle:
+            handle.write('/.\n')
     with open(os.path.join(dpkg_dir, 'status'), 'w') as handle:
         handle.write(''.join(status_lines))
     lists = os.path.join(root, 'var/lib/apt/lists')

@@ -117,7 +117,10 @@ def match_sources(sources, product):
 def write_source_files(sources, directory):
     """Write each source's yum configuration as ``<directory>/<name>.repo``; validate first."""
     for index, source in enumerate(sources):
+        # the index among the sources that apply to this node; the name makes it unambiguous
         field = 'Sources[%d].Configuration' % index
+        if source.get('name'):
+            field += ' (source %r)' % source['name']
         text = source.get('configuration') or ''
         parser = configparser.ConfigParser(interpolation=None)
         try:

@@ -108,12 +108,12 @@ def test_snapshot_id_freezes_the_resolved_baselines(workspace):
     with open(registry_file, 'w') as handle:
         yaml.safe_dump(registry, handle)
 
-    same_snapshot = workspace.playbook('fleetops.patch_manager.scan', {'patch_snapshot_id': first_id,
-                                                                      'target_patch_group': 'Production'})
+    same_snapshot = workspace.playbook('fleetops.patch_manager.scan',
+                                       {'patch_snapshot_id': first_id, 'target_patch_group': 'Production'})
     assert scan_states(same_snapshot)[deb_production]['missing_count'] == 1
     assert scan_states(same_snapshot)[deb_production]['snapshot_id'] == first_id
-    new_snapshot = workspace.playbook('fleetops.patch_manager.scan', {'patch_snapshot_id': str(uuid.uuid4()),
-                                                                     'target_patch_group': 'Production'})
+    new_snapshot = workspace.playbook('fleetops.patch_manager.scan',
+                                      {'patch_snapshot_id': str(uuid.uuid4()), 'target_patch_group': 'Production'})
     assert scan_states(new_snapshot)[deb_production]['missing_count'] == 2
 
 

@@ -349,7 +349,7 @@ def test_counters_match_the_patch_states(scenario):
     assert summary['compliance_status'] == ('NON_COMPLIANT' if non_compliant else 'COMPLIANT')
     assert summary['critical_non_compliant_count'] + summary['other_non_compliant_count'] <= non_compliant
     assert summary['security_non_compliant_count'] + summary['other_non_compliant_count'] <= non_compliant
-    assert [(name, arch, version) for name, arch, version in evaluation.install_targets] == [
+    assert list(evaluation.install_targets) == [
         (patch['name'], patch['arch'], patch['approved_version']) for patch in evaluation.patches
         if patch['state'] == 'MISSING']
 

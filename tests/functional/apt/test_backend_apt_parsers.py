@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The pure helpers of _backend_apt (no apt, no root needed; they could live under tests/unit)."""
+
+import pytest
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_apt as apt
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError
+
+SIMULATION = """NOTE: This is only a simulation!
+Reading package lists...
+Inst alpha [1.0-1] (1.1-1 Debian-Security:bookworm-security [all])
+Inst newdep (1.0-1 Debian:bookworm-updates [all])
+Inst libfoo:i386 [2:1.0-1] (2:1.1-1 Debian:bookworm [i386]) []
+Remv oldthing [0.9-1]
+Conf alpha (1.1-1 Debian-Security:bookworm-security [all])
+"""
+
+
+def test_simulation_becomes_transaction_items():
+    assert apt.parse_simulation(SIMULATION) == [
+        {'name': 'alpha', 'arch': 'all', 'from_version': '1.0-1', 'to_version': '1.1-1', 'action': 'upgrade'},
+        {'name': 'newdep', 'arch': 'all', 'from_version': None, 'to_version': '1.0-1', 'action': 'install'},
+        {'name': 'libfoo', 'arch': 'i386', 'from_version': '2:1.0-1', 'to_version': '2:1.1-1', 'action': 'upgrade'},
+        {'name': 'oldthing', 'arch': None, 'from_version': '0.9-1', 'to_version': None, 'action': 'remove'},
+    ]
+
+
+def test_dpkg_status_keeps_version_and_state():
+    text = ('Package: alpha\nStatus: install ok installed\nArchitecture: all\nVersion: 1.1-1\n'
+            'Description: x\n continued line: not a field\n\n'
+            'Package: gamma\nStatus: install ok half-configured\nArchitecture: all\nVersion: 1.1-1\n\n'
+            'Package: gone\nStatus: deinstall ok config-files\nArchitecture: amd64\nVersion: 3\n')
+    assert apt.parse_dpkg_status(text) == {
+        ('alpha', 'all'): ('1.1-1', 'installed'),
+        ('gamma', 'all'): ('1.1-1', 'half-configured'),
+        ('gone', 'amd64'): ('3', 'config-files'),
+    }
+
+
+@pytest.mark.parametrize('state, expected', [
+    ('installed', '1.1-1'),
+    ('triggers-pending', '1.1-1'),
+    ('half-configured', '1.1-1~halfconfigured'),
+    ('unpacked', '1.1-1~unpacked'),
+    ('triggers-awaited', '1.1-1~triggersawaited'),
+])
+def test_reported_version_flags_unfinished_packages(state, expected):
+    assert apt.reported_version('1.1-1', state) == expected
+
+
+@pytest.mark.parametrize('archive, codename, label, trusted, expected', [
+    ('bookworm-security', 'bookworm-security', 'Debian-Security', True, True),
+    ('stable-security', 'bookworm-security', 'Debian-Security', True, True),
+    ('jammy-security', 'jammy', 'Ubuntu', True, True),
+    ('stable', 'bookworm', 'Debian-Security', True, True),
+    ('bookworm-security', 'bookworm-security', 'Debian-Security', False, False),
+    ('bookworm-updates', 'bookworm-updates', 'Debian', True, False),
+    ('security', None, 'Debian', True, False),
+])
+def test_security_origin_follows_the_contract_decision(archive, codename, label, trusted, expected):
+    assert apt.is_security_origin(archive, codename, label, trusted) is expected
+
+
+def test_sources_for_the_product_only():
+    sources = [
+        {'name': 'a', 'products': ['Debian12'], 'configuration': '# mirror\ndeb http://m/debian bookworm main\n\n'},
+        {'name': 'b', 'products': ['ubuntu*'], 'configuration': 'deb http://m/ubuntu jammy main'},
+        {'name': 'c', 'products': ['*'], 'configuration': 'deb-src http://m/debian bookworm main'},
+    ]
+    assert apt.parse_sources_lines(sources, 'Debian12') == ['deb http://m/debian bookworm main',
+                                                            'deb-src http://m/debian bookworm main']
+    assert apt.parse_sources_lines(sources, 'Ubuntu22.04') == ['deb http://m/ubuntu jammy main',
+                                                               'deb-src http://m/debian bookworm main']
+
+
+def test_a_source_that_is_not_an_apt_line_is_named():
+    with pytest.raises(BackendError) as caught:
+        apt.parse_sources_lines([{'name': 'x', 'products': ['*'], 'configuration': '[repo]\nbaseurl=http://m'}])
+    assert 'sources[0].configuration' in str(caught.value)
+    assert 'deb ' in str(caught.value)
+
+
+def test_failures_are_attributed_from_dpkg_status():
+    transaction = [
+        {'name': 'alpha', 'arch': 'all', 'from_version': '1.0-1', 'to_version': '1.1-1', 'action': 'upgrade'},
+        {'name': 'gamma', 'arch': 'all', 'from_version': '1.0-1', 'to_version': '1.1-1', 'action': 'upgrade'},
+        {'name': 'newdep', 'arch': 'all', 'from_version': None, 'to_version': '1.0-1', 'action': 'install'},
+    ]
+    status = {('alpha', 'all'): ('1.1-1', 'installed'), ('gamma', 'all'): ('1.1-1', 'half-configured')}
+    failed = apt.attribute_failures(transaction, [('alpha', 'all', '1.1-1'), ('gamma', 'all', '1.1-1'),
+                                                  ('beta', 'all', '2.0-1')], status, 'E: boom')
+    assert sorted(failed) == ['beta.all', 'gamma.all', 'newdep.all']
+    assert 'half-configured' in failed['gamma.all'] and 'E: boom' in failed['gamma.all']

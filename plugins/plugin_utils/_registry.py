@@ -487,7 +487,7 @@ def operating_system_from_facts(facts):
     return _DISTRIBUTIONS.get(distribution)
 
 
-def resolve_baseline_for_host(task_vars, args, detect_operating_system=None, store=None):
+def resolve_baseline_for_host(task_vars, args, detect_operating_system=None, store=None, report=None):
     """The hook ``plugins/action/run_patch_baseline.py`` calls: the value for the module's ``baseline``.
 
     Resolves in the contract's order (see ``_snapshot.resolve_host``), freezes it under
@@ -495,6 +495,10 @@ def resolve_baseline_for_host(task_vars, args, detect_operating_system=None, sto
     ``args['evaluation_time']`` to it. Returns the task's own ``baseline`` unchanged when
     there is nothing to resolve (a ``baseline_override`` is given, which the module applies,
     or the host's OS is unknown and no registry is configured).
+
+    When ``report`` (a dict) is given it receives the task result fields that say which
+    baseline was chosen and why: ``baseline_source`` ({kind, name, why[, path]}) and,
+    with a snapshot, ``snapshot_reused``; ``warnings`` lists what the user should see.
     """
     from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _snapshot
     details = _snapshot.resolve_host(task_vars, args, detect_operating_system=detect_operating_system, store=store)
@@ -502,4 +506,10 @@ def resolve_baseline_for_host(task_vars, args, detect_operating_system=None, sto
         return args.get('baseline')
     if details.get('evaluation_time'):
         args['evaluation_time'] = details['evaluation_time']
+    if report is not None:
+        report['baseline_source'] = details['baseline_source']
+        if details.get('snapshot_id'):
+            report['snapshot_reused'] = details['snapshot_reused']
+        if details.get('warnings'):
+            report['warnings'] = list(details['warnings'])
     return details['baseline']

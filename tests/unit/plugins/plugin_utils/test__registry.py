@@ -318,8 +318,12 @@ def test_action_plugin_hook_resolves_from_facts_and_freezes_time(registry_dir, t
     baseline = _registry.resolve_baseline_for_host(task_vars, args, store=store)
     assert baseline['name'] == 'Ubuntu-Staging'
     later_args = {'operation': 'Install', 'snapshot_id': 'abc-1'}
-    assert _registry.resolve_baseline_for_host(task_vars, later_args, store=store)['name'] == 'Ubuntu-Staging'
+    report = {}
+    assert _registry.resolve_baseline_for_host(task_vars, later_args, store=store, report=report)['name'] == 'Ubuntu-Staging'
     assert later_args['evaluation_time'] == '2026-01-01T00:00:00Z'
+    assert report['baseline_source']['kind'] == 'registry'
+    assert "Patch group 'Staging' has baseline 'Ubuntu-Staging' registered for UBUNTU" in report['baseline_source']['why']
+    assert report['snapshot_reused'] is True
 
 
 def test_action_plugin_hook_leaves_overrides_and_unknown_hosts_to_the_module(registry_dir, tmp_path):

@@ -103,6 +103,21 @@ def test_universe_reports_installed_versions_and_pockets(node):
     assert not candidates_of(universe, 'newdep')
 
 
+def test_an_untrusted_security_pocket_is_not_security(apt_root):
+    lines = add_repository(apt_root, MAIN, security=SECURITY, write_sources=False)
+    # Unsigned and not marked trusted: apt reads it only because insecure use is allowed.
+    with open(os.path.join(apt_root, 'etc/apt/sources.list'), 'w') as handle:
+        handle.write(lines.replace('[trusted=yes]', '[allow-insecure=yes]'))
+    run_backend(apt_root, [['refresh']])
+    install_directly(apt_root, '--allow-unauthenticated', 'alpha=1.0-1')
+
+    universe, = run_backend(apt_root, [['read_universe', 'DEBIAN', 'Debian12']])
+
+    record = candidates_of(universe, 'alpha')['1.1-1']
+    assert record['repository'] == 'bookworm-security'
+    assert (record['security'], record['classification']) == (False, None)
+
+
 def test_plan_is_exact_and_changes_nothing(node):
     before = digest_tree(node, ['var/lib/dpkg', 'etc/apt'])
 

@@ -142,7 +142,11 @@ def main():
              report['installed'], report['candidates'], report['evaluated']))
     print('native: %.2fs wall, peak RSS %d MiB; %d updateinfo lines (dnf -C updateinfo list --available)'
           % (best_native[0], best_native[1] // 1024, native_lines))
-    print('ratio ours/native: wall %.2fx, peak RSS %.2fx' % (best_ours[0] / best_native[0], best_ours[1] / best_native[1]))
+    print('ratio ours/native: wall %.2fx (backend alone, without the engine: %.2fx), peak RSS %.2fx'
+          % (best_ours[0] / best_native[0], (best_ours[0] - report['evaluate_seconds']) / best_native[0],
+             best_ours[1] / best_native[1]))
+    if not args.workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == '__main__':

@@ -445,12 +445,23 @@ def normalise_baseline(data):
     if present.get('name') is None:
         raise BaselineValidationError(reader.key('name'), 'is required')
 
+    if present.get('operating_system') is not None:
+        return _normalise_fields(reader, present, _enum(present['operating_system'], reader.key('operating_system'),
+                                                        OPERATING_SYSTEMS))
+    try:
+        return _normalise_fields(reader, present, 'WINDOWS')
+    except BaselineValidationError as exc:
+        if 'WINDOWS' not in exc.problem:
+            raise
+        # Linux users who forget the OS otherwise see puzzling Windows-only choices.
+        raise BaselineValidationError(exc.path, '%s; %s is not set, so the baseline is for WINDOWS (the AWS default)'
+                                      % (exc.problem, reader.key('operating_system')))
+
+
+def _normalise_fields(reader, present, operating_system):
+    """The canonical dict of a baseline whose top-level keys are known to be valid."""
     def path(field):
         return reader.key(field)
-
-    operating_system = 'WINDOWS'
-    if present.get('operating_system') is not None:
-        operating_system = _enum(present['operating_system'], path('operating_system'), OPERATING_SYSTEMS)
 
     baseline = {
         'name': _pattern(present['name'], path('name'), NAME_PATTERN, '^[a-zA-Z0-9_\\-.]{3,128}$'),

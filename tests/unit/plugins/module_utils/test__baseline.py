@@ -265,6 +265,11 @@ INVALID = [
      'AvailableSecurityUpdatesComplianceStatus', "'MAYBE' is not one of COMPLIANT, NON_COMPLIANT"),
     ('security-status-linux', aws_rule([('AvailableSecurityUpdatesComplianceStatus', 'COMPLIANT')]),
      'AvailableSecurityUpdatesComplianceStatus', 'applies to WINDOWS baselines only, not REDHAT_ENTERPRISE_LINUX'),
+    ('operating-system-missing', edited(yaml_suse, lambda d: d.pop('operating_system')),
+     'approval_rules.patch_rules[0].patch_filter_group.patch_filters[0].values[0]',
+     "'Security' is not one of CriticalUpdates, DefinitionUpdates, Drivers, FeaturePacks, SecurityUpdates, ServicePacks, "
+     "Tools, UpdateRollups, Updates, Upgrades, * (CLASSIFICATION values for WINDOWS); operating_system is not set, so the "
+     "baseline is for WINDOWS (the AWS default)"),
     ('yaml-path-names', edited(yaml_suse, lambda d: set_path(d, 'approval_rules.patch_rules[0].approve_after_days', 361)),
      'approval_rules.patch_rules[0].approve_after_days', '361 is outside 0..360'),
 ]

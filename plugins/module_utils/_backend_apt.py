@@ -30,7 +30,6 @@ __metaclass__ = type
 import contextlib
 import datetime
 import fnmatch
-import functools
 import os
 import re
 import shutil
@@ -83,6 +82,8 @@ PRIORITY_NAMES = {1: 'required', 2: 'important', 3: 'standard', 4: 'optional', 5
 PRIVATE_SOURCES_PARENT = '/var/lib/fleetops-patch'
 LOCK_FILES_INSTALL = ('var/lib/dpkg/lock-frontend', 'var/lib/dpkg/lock', 'var/cache/apt/archives/lock')
 LOCK_FILES_REFRESH = ('var/lib/apt/lists/lock',)
+
+FLOCK_FORMAT = 'hhqqi4x'
 
 PLAN_INST_RE = re.compile(r'^Inst (?P<name>\S+) (?:\[(?P<old>[^\]]+)\] )?\((?P<new>\S+) [^\[]*\[(?P<arch>[^\]]+)\]')
 PLAN_REMV_RE = re.compile(r'^Remv (?P<name>\S+)(?: \[(?P<old>[^\]]+)\])?')
@@ -189,9 +190,10 @@ def lock_holder(path):
     except OSError:
         return None
     try:
-        request = struct.pack('hhqqi', fcntl.F_WRLCK, 0, 0, 0, 0)
+        # struct flock: l_type, l_whence, l_start, l_len, l_pid (+ tail padding of the C struct).
+        request = struct.pack(FLOCK_FORMAT, fcntl.F_WRLCK, 0, 0, 0, 0)
         answer = fcntl.fcntl(fd, fcntl.F_GETLK, request)
-        lock_type, _whence, _start, _length, pid = struct.unpack('hhqqi', answer[:struct.calcsize('hhqqi')])
+        lock_type, _whence, _start, _length, pid = struct.unpack(FLOCK_FORMAT, answer)
     finally:
         os.close(fd)
     if lock_type == fcntl.F_UNLCK:
@@ -455,10 +457,8 @@ class AptBackend(PatchBackend):
         current = package.current_ver
         if current is None:
             return None
-        newest = max((version for version in package.version_list
-                      if any(not package_file.not_source for package_file, _index in version.file_list)),
-                     key=functools.cmp_to_key(lambda a, b: apt_pkg.version_compare(a.ver_str, b.ver_str)),
-                     default=None)
+        # The policy's candidate, so the node's pinning and its sources are respected.
+        newest = apt_pkg.DepCache(cache).get_candidate_ver(package)
         if newest is None or apt_pkg.version_compare(newest.ver_str, current.ver_str) <= 0:
             return None
         return self.install([('python3-apt', current.arch, newest.ver_str)])

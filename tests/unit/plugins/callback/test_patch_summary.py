@@ -115,3 +115,15 @@ def test_template_counts_a_host_without_record_as_failed(templar):
     summary = render_template(templar, hostvars, ['lost', 'ok'])
     assert summary['groups']['Staging']['hosts_by_outcome']['failed'] == ['lost']
     assert summary['totals']['compliant'] == 1
+
+
+TEXT_TEMPLATE = os.path.join(os.path.dirname(TEMPLATE), 'fleet_summary.txt.j2')
+
+
+@pytest.mark.parametrize('records', [RECORDS, {}, {'only': record('', 'failed', failed=3)}])
+def test_text_template_prints_what_the_callback_prints(templar, records):
+    from ansible.template import trust_as_template
+    with open(TEXT_TEMPLATE) as handle:
+        source = handle.read()
+    templar.available_variables = {'patch_fleet_summary': build(records)}
+    assert templar.template(trust_as_template(source)).strip().split('\n') == render(build(records))

@@ -69,8 +69,9 @@ READY_TIMEOUT = 90
 REBOOT_SCRIPT = """#!/bin/sh
 # Test fleet node: a reboot asks PID 1 (tests/fleet/nodeinit.py) to stop every process of
 # the node, give it a new boot id and start sshd again. Delayed, so the caller's SSH
-# session can return first, as with shutdown -r.
-( sleep 1; kill -USR1 1 ) </dev/null >/dev/null 2>&1 &
+# session can return first, as with shutdown -r; in its own session, so the hangup of
+# the caller's terminal does not cancel it.
+setsid -f /bin/sh -c 'sleep 1; kill -USR1 1' </dev/null >/dev/null 2>&1
 exit 0
 """
 
@@ -127,7 +128,13 @@ def process_start_time(pid):
             stat = handle.read()
     except (FileNotFoundError, ProcessLookupError):
         return None
-    return int(stat.rsplit(')', 1)[1].split()[19])
+    fields = stat.rsplit(')', 1)[1].split()
+    if fields[0] in ('Z', 'X'):
+        # Exited; reap it if it is our own child (fleetctl used as a library, e.g. by pytest).
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        return None
+    return int(fields[19])
 
 
 def process_record(role, pid, node=None):

@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Session fixture: one fleet of 6 nodes (deb, rpm, suse x 2 patch groups) for all fleet tests.
+
+The fleet is brought up once per session and torn down at the end; the tests that
+change a node (reboot, faults) leave it reachable again. Needs root.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+for path in (REPO_ROOT, os.path.join(REPO_ROOT, '.collections')):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+from tests.fleet import fleetctl  # noqa: E402  pylint: disable=wrong-import-position
+
+FLEET_SIZE = 6
+VENV_BIN = os.path.join(REPO_ROOT, '.venv', 'bin')
+
+
+@pytest.fixture(scope='session')
+def fleet():
+    if os.geteuid() != 0:
+        pytest.skip('the test fleet needs root')
+    state = fleetctl.up(FLEET_SIZE, 'mix')
+    try:
+        yield Fleet(state)
+    finally:
+        with fleetctl.fleet_lock():
+            fleetctl.down()
+
+
+class Fleet(object):
+    """The running fleet as the tests see it."""
+
+    def __init__(self, state):
+        self.state = state
+        self.nodes = state['nodes']
+        self.inventory = state['inventory']
+
+    def restart(self):
+        """A fresh fleet of the same size (after a test took it down)."""
+        self.__init__(fleetctl.up(FLEET_SIZE, 'mix'))
+
+    def node(self, name):
+        return fleetctl.find_node(self.state, name)
+
+    def of_family(self, family):
+        return [node for node in self.nodes if node['family'] == family]
+
+    def ssh(self, node, *command, check=True):
+        result = subprocess.run(fleetctl.ssh_argv(node, *command), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                universal_newlines=True, check=False)
+        if check and result.returncode != 0:
+            raise AssertionError('ssh %s %s failed (rc %d): %s' % (node['name'], ' '.join(command), result.returncode,
+                                                                   result.stderr))
+        return result
+
+    def boot_id(self, node):
+        return self.ssh(node, 'cat', '/proc/sys/kernel/random/boot_id').stdout.strip()
+
+    def ansible_playbook(self, playbook, limit=None, extra_vars=None, check=True):
+        """Run a playbook against the fleet inventory; return (rc, {host: [task results]}) from the json callback."""
+        argv = [os.path.join(VENV_BIN, 'ansible-playbook'), '-i', self.inventory, playbook, '--forks', '6']
+        if limit:
+            argv += ['--limit', limit]
+        if extra_vars:
+            argv += ['--extra-vars', json.dumps(extra_vars)]
+        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
+                   ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'), ANSIBLE_STDOUT_CALLBACK='fleet_results')
+        result = subprocess.run(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                universal_newlines=True, check=False)
+        try:
+            report = json.loads(result.stdout)
+        except ValueError:
+            raise AssertionError('ansible-playbook printed no JSON (rc %d):\n%s\n%s' % (result.returncode, result.stdout[-3000:],
+                                                                                      result.stderr[-3000:]))
+        if check and result.returncode != 0:
+            raise AssertionError('ansible-playbook failed (rc %d):\n%s' % (result.returncode, json.dumps(report, indent=1)[-6000:]))
+        return result.returncode, PlaybookReport(report)
+
+
+class PlaybookReport(object):
+    """Per-host task results and stats of the json callback's output."""
+
+    def __init__(self, report):
+        self.raw = report
+        self.stats = report.get('stats', {})
+
+    def results(self, task_name):
+        """{host: result} of the first task with this name."""
+        for task in self.raw.get('tasks', []):
+            if task['name'] == task_name:
+                return task['hosts']
+        raise AssertionError('no task named %r ran' % task_name)
+
+    def unreachable_hosts(self):
+        return sorted(host for host, stat in self.stats.items() if stat.get('unreachable'))

@@ -215,16 +215,21 @@ def main():
           'CPU seconds, best of %d runs, one core.' % args.repeat)
     print('Native reference: per name+arch sort of the candidate EVRs with rpm.labelCompare (/usr/bin/python3).')
     print()
-    print('| Python | versions by | candidates | engine s | µs / candidate | x native | states |')
-    print('| --- | --- | ---: | ---: | ---: | ---: | --- |')
+    print('| Python | versions by | candidates | engine s | µs / candidate | µs / added candidate | x native | states |')
+    print('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |')
     for result in results:
+        previous = None
         for row in result['sizes']:
             reference = native.get(row['candidates'])
             ratio = '%.1f' % (row['engine_s'] / reference) if reference else 'n/a'
+            # Growth between sizes: the per-installed-package work is paid once, so this is the slope.
+            marginal = '-' if previous is None else '%.1f' % (
+                (row['engine_s'] - previous['engine_s']) / (row['candidates'] - previous['candidates']) * 1e6)
             states = ', '.join('%s %d' % (state, count) for state, count in sorted(row['states'].items()))
-            print('| %s | %s | %d | %.3f | %.1f | %s | %s, NA %d |' % (
+            print('| %s | %s | %d | %.3f | %.1f | %s | %s | %s, NA %d |' % (
                 result['python'], result['version_library'], row['candidates'], row['engine_s'],
-                row['engine_s'] / row['candidates'] * 1e6, ratio, states, row['not_applicable']))
+                row['engine_s'] / row['candidates'] * 1e6, marginal, ratio, states, row['not_applicable']))
+            previous = row
     print()
     for result in results:
         row = [item for item in result['sizes'] if item['candidates'] == 20000][0]

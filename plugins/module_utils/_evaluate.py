@@ -153,9 +153,9 @@ def _debian_fragment_key(text):
             end += 1
         pairs.append((tuple(weights), int(text[index:end] or '0')))
         index = end
-    # A shorter fragment goes on as empty runs: drop trailing ones, then end with one.
-    while pairs and pairs[-1] == _DEBIAN_EMPTY_RUN:
-        pairs.pop()
+    # A shorter fragment goes on as empty runs. Every pair after the first starts with
+    # a non-empty non-digit run, whose first weight is never 0, so one empty run at the
+    # end decides against whatever the longer fragment has next.
     pairs.append(_DEBIAN_EMPTY_RUN)
     return tuple(pairs)
 
@@ -171,11 +171,46 @@ def _debian_key(version):
     return (epoch_number, _debian_fragment_key(upstream), _debian_fragment_key(revision))
 
 
-def version_key_function(family):
-    """A ``key=`` function ordering ``family`` versions exactly as ``_versions.compare``."""
-    if _versions.library_in_use(family) is not None:
-        return _versions.sort_key(family)
+def tuple_key_function(family):
+    """The tuple key of ``family`` (the pure-Python order of ``_versions``)."""
     return _debian_key if family == 'apt' else _rpm_key
+
+
+def order_versions(family, versions, installed):
+    """``(newer, same, older)`` than ``installed``; newer and older newest first.
+
+    Sorted by the tuple key. When a system library decides comparisons, each adjacent
+    pair of that order is checked with ``_versions.compare`` (the library); if any pair
+    disagrees, the library sorts instead. A total order that agrees on every adjacent
+    pair agrees everywhere, so the result is always the library's order, at n
+    library calls instead of n log n.
+    """
+    key = tuple_key_function(family)
+    ordered = sorted(set(versions) | set([installed]), key=key, reverse=True)
+    keys = [key(version) for version in ordered]
+    if _versions.library_in_use(family) is not None:
+        for index in range(len(ordered) - 1):
+            expected = 1 if keys[index] > keys[index + 1] else 0
+            if _versions.compare(family, ordered[index], ordered[index + 1]) != expected:
+                return _order_by_library(family, versions, installed)
+    installed_key = key(installed)
+    newer, same, older = [], [], []
+    for version, version_key in zip(ordered, keys):
+        if version == installed and version not in versions:
+            continue
+        (newer if version_key > installed_key else older if version_key < installed_key else same).append(version)
+    return newer, same, older
+
+
+def _order_by_library(family, versions, installed):
+    newer, same, older = [], [], []
+    for version in versions:
+        order = _versions.compare(family, version, installed)
+        (newer if order > 0 else older if order < 0 else same).append(version)
+    library_key = _versions.sort_key(family)
+    newer.sort(key=library_key, reverse=True)
+    older.sort(key=library_key, reverse=True)
+    return newer, same, older
 
 
 class _Filter(object):
@@ -357,7 +392,6 @@ class _Engine(object):
         self.usable_rules = [rule for rule in self.rules if rule.usable]
         if self.global_group.product_failure:
             self.usable_rules = []
-        self.version_key = version_key_function(family)
 
     # -- approval of one record / one version -------------------------------------------
 
@@ -445,15 +479,7 @@ class _Engine(object):
 
     def evaluate_installed(self, package, by_version):
         name, arch, installed = package.name, package.arch, package.version
-        version_key = self.version_key
-        installed_key = version_key(installed)
-        newer, same, older = [], [], []
-        for version in by_version:
-            key = version_key(version)
-            (newer if key > installed_key else older if key < installed_key else same).append((key, version))
-        newer = [version for key, version in sorted(newer, reverse=True)]
-        older = [version for key, version in sorted(older, reverse=True)]
-        same = [version for key, version in same]
+        newer, same, older = order_versions(self.family, by_version, installed)
         same_records = [record for version in same for record in by_version[version]]
 
         installed_rejected = self.rejected_entry(name, arch, installed, same_records)

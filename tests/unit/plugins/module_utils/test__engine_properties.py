@@ -16,7 +16,7 @@ __metaclass__ = type
 import datetime
 import fnmatch
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline import (
     filter_values_for,
@@ -354,7 +354,10 @@ def test_counters_match_the_patch_states(scenario):
         if patch['state'] == 'MISSING']
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1000, deadline=None)
+@example('apt', ['0', '0~'])
+@example('apt', ['1.0', '1.0-', '1.0-0', '1:0', '0:1'])
+@example('dnf', ['1.0^', '1.0', '1.0~', '1.0.', 'a:1'])
 @given(st.sampled_from(('apt', 'dnf')),
        st.lists(st.text(alphabet='0129ab.~^+-:', min_size=1, max_size=9), min_size=2, max_size=6))
 def test_version_keys_agree_with_versions_compare(family, versions):

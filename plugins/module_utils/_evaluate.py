@@ -186,16 +186,14 @@ def order_versions(family, versions, installed):
     library calls instead of n log n.
     """
     key = tuple_key_function(family)
-    ordered = sorted(set(versions) | set([installed]), key=key, reverse=True)
-    keys = [key(version) for version in ordered]
+    ordered = sorted(((key(version), version) for version in set(versions) | set([installed])), reverse=True)
     if _versions.library_in_use(family) is not None:
-        for index in range(len(ordered) - 1):
-            expected = 1 if keys[index] > keys[index + 1] else 0
-            if _versions.compare(family, ordered[index], ordered[index + 1]) != expected:
+        for (left_key, left), (right_key, right) in zip(ordered, ordered[1:]):
+            if _versions.compare(family, left, right) != (1 if left_key > right_key else 0):
                 return _order_by_library(family, versions, installed)
     installed_key = key(installed)
     newer, same, older = [], [], []
-    for version, version_key in zip(ordered, keys):
+    for version_key, version in ordered:
         if version == installed and version not in versions:
             continue
         (newer if version_key > installed_key else older if version_key < installed_key else same).append(version)

@@ -497,3 +497,36 @@ def test_version_keys_order_known_versions(key, versions):
     family = 'dnf' if key is _rpm_key else 'apt'
     assert all(compare(family, older, newer) < 0 for older, newer in zip(versions, versions[1:]))
     assert sorted(reversed(versions), key=key) == versions
+
+
+def test_versions_are_ordered_by_the_system_library_when_it_decides(monkeypatch):
+    """The venv has no rpm bindings: stand in for a library whose order differs from ours."""
+    from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate, _versions
+    calls = []
+
+    def reversed_library(family, left, right):
+        calls.append((left, right))
+        return -compare(family, left, right)
+
+    monkeypatch.setattr(_versions, 'library_in_use', lambda family: 'rpm')
+    monkeypatch.setattr(_versions, 'compare', reversed_library)
+    newer, same, older = _evaluate.order_versions('dnf', {'0:1.0-1': [], '0:1.1-1': [], '0:0.9-1': [], '0:1.2-1': []},
+                                                  '0:1.0-1')
+    assert (newer, same, older) == (['0:0.9-1'], ['0:1.0-1'], ['0:1.1-1', '0:1.2-1'])
+    assert calls  # the library was asked
+
+
+def test_versions_agreeing_with_the_library_cost_one_comparison_per_neighbour(monkeypatch):
+    from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate, _versions
+    calls = []
+
+    def agreeing_library(family, left, right):
+        calls.append((left, right))
+        return compare(family, left, right)
+
+    monkeypatch.setattr(_versions, 'library_in_use', lambda family: 'rpm')
+    monkeypatch.setattr(_versions, 'compare', agreeing_library)
+    versions = {'0:1.0-1': [], '0:1.1-1': [], '0:0.9-1': [], '0:1.2-1': [], '0:1.10-1': []}
+    assert _evaluate.order_versions('dnf', versions, '0:1.0.5-1') == (
+        ['0:1.10-1', '0:1.2-1', '0:1.1-1'], [], ['0:1.0-1', '0:0.9-1'])
+    assert len(calls) == 5  # six versions with the installed one: five neighbours

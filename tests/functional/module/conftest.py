@@ -110,6 +110,27 @@ def rpm_repository(tmp_path_factory):
                                     name='fleetops-module')
 
 
+def parse_result(completed):
+    """The result dict that `ansible` prints as ``localhost | STATUS => {json}``.
+
+    The printed result omits ``failed``: it is set from STATUS. ansible prints the
+    module's warnings on stderr: they are added as ``printed_warnings`` (the text).
+    """
+    start = completed.stdout.find('\nlocalhost | ')
+    header, sep, rest = completed.stdout[start + 1:].partition(' => ')
+    if sep and header.startswith('localhost | '):
+        try:
+            result, dummy = json.JSONDecoder().raw_decode(rest.strip())
+        except ValueError:
+            result = None
+        if isinstance(result, dict):
+            result['failed'] = header.split('|', 1)[1].strip().startswith(('FAILED', 'UNREACHABLE'))
+            result['printed_warnings'] = ' '.join(completed.stderr.split())
+            return result
+    raise AssertionError('ansible printed no result (rc %d):\n%s\n%s'
+                         % (completed.returncode, completed.stdout, completed.stderr))
+
+
 class Node(object):
     """One test system under ``root`` with its own boot id; runs the module against it."""
 
@@ -133,17 +154,11 @@ class Node(object):
         if check:
             argv.append('--check')
         mount_and_run = 'mount --bind "$0" /proc/sys/kernel/random/boot_id && exec "$@"'
-        env = dict(os.environ, ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_STDOUT_CALLBACK='json',
-                   ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1')
+        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1')
         completed = subprocess.run(['unshare', '-m', '--propagation', 'private', 'sh', '-c', mount_and_run,
                                     self.boot_id_path] + argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, universal_newlines=True, check=False)
-        try:
-            output = json.loads(completed.stdout)
-            return output['plays'][0]['tasks'][0]['hosts']['localhost']
-        except (ValueError, KeyError, IndexError):
-            raise AssertionError('ansible printed no result (rc %d):\n%s\n%s'
-                                 % (completed.returncode, completed.stdout, completed.stderr))
+        return parse_result(completed)
 
     def installed(self):
         """{name: version} as the package database itself says (dpkg-query / rpm -qa)."""
@@ -160,7 +175,8 @@ class Node(object):
             paths = [os.path.join(self.root, 'var/lib/dpkg/status')]
         else:
             dbdir = os.path.join(self.root, rpmroot.rpm_dbpath().lstrip('/'))
-            paths = sorted(os.path.join(dbdir, name) for name in os.listdir(dbdir))
+            # sqlite's -shm file is a shared-memory index that every reader rewrites; the data is in the rest.
+            paths = sorted(os.path.join(dbdir, name) for name in os.listdir(dbdir) if not name.endswith('-shm'))
         digest = hashlib.sha256()
         for path in paths:
             if os.path.isfile(path):
@@ -182,8 +198,10 @@ def _apt_node(root, workdir, repository, broken):
     target = root + REPO_IN_ROOT
     os.makedirs(target, exist_ok=True)
     subprocess.run(['mount', '--bind', '-o', 'ro', repository.path, target], check=True)
+    # copy: rather than file: -- apt links file: indexes into its lists by absolute path, which only
+    # resolves inside the chroot; the module reads the lists from outside it.
     with open(os.path.join(root, 'etc/apt/sources.list'), 'w') as handle:
-        handle.write(repository.sources_list('file://' + REPO_IN_ROOT))
+        handle.write(repository.sources_list('copy://' + REPO_IN_ROOT))
     env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
     subprocess.run(['chroot', root, 'apt-get', 'update', '-q'], env=env, check=True,
                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -78,6 +78,10 @@ def _day(value):
     return as_utc(value).strftime('%Y-%m-%d')
 
 
+def _days(count):
+    return '1 day' if int(count) == 1 else '%d days' % int(count)
+
+
 def _values_text(values):
     values = list(values)
     if len(values) == 1:
@@ -258,7 +262,8 @@ class _FilterGroup(object):
                 continue  # matches anything, including no value at all
             if key == 'PRODUCT':
                 if product not in values and self.product_failure is None:
-                    self.product_failure = 'needs PRODUCT %s and the node is %s' % (_values_text(values), product)
+                    self.product_failure = 'needs PRODUCT %s and the node %s' % (
+                        _values_text(values), 'is %s' % product if product else 'has no product')
                 continue
             self.filters.append(_Filter(key, values, operating_system))
 
@@ -338,7 +343,7 @@ class _Rule(object):
                                   self.approve_until_date)
         if released is None:
             return 'no release date'
-        return '%d days after %s' % (int(self.approve_after_days), released)
+        return '%s after %s' % (_days(self.approve_after_days), released)
 
     def failure(self, record, subject, waive_security):
         """Why this rule does not approve ``record``, as a clause naming the rule, or None."""
@@ -354,9 +359,10 @@ class _Rule(object):
             if self.approve_until_date is not None:
                 return ('rule %d approves only updates released by %s and %s was released %s'
                         % (self.number, self.approve_until_date, subject, released))
-            return ('rule %d approves %s only after %s (%d days after %s)'
-                    % (self.number, subject, _day(as_utc(record.release_date) + datetime.timedelta(
-                        days=int(self.approve_after_days))), int(self.approve_after_days), released))
+            days = int(self.approve_after_days)
+            approvable = as_utc(record.release_date) + datetime.timedelta(days=days)
+            return ('rule %d approves %s only after %s (%s after %s)'
+                    % (self.number, subject, _day(approvable), _days(days), released))
         return None
 
 
@@ -519,7 +525,7 @@ class _Engine(object):
                 patch['reason'] = ('Approved by %s; %s is installed, above the highest approved version %s.'
                                    % (source, self.show(installed), self.show(target)))
         else:
-            explained = newer[0] if newer else (same[0] if same else None)
+            explained = (newer or same or older or [None])[0]
             if explained is None:
                 why = 'no repository offers %s.%s' % (name, arch)
             else:

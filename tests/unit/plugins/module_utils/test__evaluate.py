@@ -169,7 +169,7 @@ CASES = [
          [installed('foo', '0:1.0-1')],
          [advisory_record('foo', '0:1.2-3', released=datetime.datetime(
              2026, 1, 31, 13, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2))))],
-         {'foo.x86_64': ('MISSING', '0:1.2-3', 'UNSPECIFIED', '1 days after 2026-01-31')}),
+         {'foo.x86_64': ('MISSING', '0:1.2-3', 'UNSPECIFIED', '1 day after 2026-01-31')}),
     # -- target version (§3.1 step 6, §11.1) ------------------------------------------------
     case('highest-approved-version-not-the-newest', 'dnf', [rule(days=7)],
          [installed('foo', '0:1.0-1')],
@@ -200,6 +200,11 @@ CASES = [
          [installed('local-tool', '0:1.0-1', arch='noarch')], [],
          {'local-tool.noarch': ('INSTALLED_OTHER', None, 'UNSPECIFIED',
                                 'No approved version: no repository offers local-tool.noarch.')}),
+    case('only-older-unapproved-versions-are-explained', 'dnf', [SECURITY_CRITICAL],
+         [installed('foo', '0:2.0-1')], [rpm_record('foo', '0:1.9-1')],
+         {'foo.x86_64': ('INSTALLED_OTHER', None, 'UNSPECIFIED',
+                         'No approved version: 1.9-1 is a non-security update and rule 1 does not enable '
+                         'non-security updates.')}),
     case('newest-of-several-installed-versions-counts', 'dnf', [ANY_SECURITY],
          [installed('kernel', '0:5.14.0-400.el9'), installed('kernel', '0:5.14.0-427.el9')],
          [advisory_record('kernel', '0:5.14.0-427.el9'), advisory_record('kernel', '0:5.14.0-500.el9')],

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import fcntl
 import json
 import os
 import shutil
@@ -34,6 +35,7 @@ except ImportError:  # pragma: no cover - the fleet tool is another part of the 
     fleetctl = None
 
 FLEET_SIZE = 6
+SESSION_LOCK = 'session.lock'
 
 
 @pytest.fixture(scope='session')
@@ -42,12 +44,17 @@ def fleet():
         pytest.skip('the SSH test fleet tool (tests/fleet/fleetctl.py) is not in the tree yet')
     if os.geteuid() != 0:
         pytest.skip('the test fleet needs root')
-    state = fleetctl.up(FLEET_SIZE, 'mix')
-    try:
-        yield state
-    finally:
-        with fleetctl.fleet_lock():
-            fleetctl.down()
+    # One fleet per machine: hold a session lock for the whole session (tests/fleet may take it too),
+    # so that two sessions never tear down each other's fleet.
+    os.makedirs(fleetctl.fleet_dir(), exist_ok=True)
+    with open(os.path.join(fleetctl.fleet_dir(), SESSION_LOCK), 'a') as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        state = fleetctl.up(FLEET_SIZE, 'mix')
+        try:
+            yield state
+        finally:
+            with fleetctl.fleet_lock():
+                fleetctl.down()
 
 
 class Run(object):

@@ -34,6 +34,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -168,11 +169,17 @@ def parse_repos(text):
             for repo in stream.iter('repo')]
 
 
+_PLAIN_DATE = re.compile(r'^(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d):(\d\d)Z?)?$')
+
+
 def parse_issue_date(value):
     """An updateinfo/zypper issue date -> aware UTC datetime; unparsable or missing -> 1970-01-01 (section 3.8)."""
     value = (value or '').strip()
     if value.isdigit():
         return datetime.datetime.fromtimestamp(int(value), UTC)
+    match = _PLAIN_DATE.match(value)
+    if match:
+        return datetime.datetime(*[int(part or 0) for part in match.groups()], tzinfo=UTC)
     for layout in ('%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%d %H:%M', '%Y-%m-%d'):
         try:
             return datetime.datetime.strptime(value, layout).replace(tzinfo=UTC)
@@ -235,25 +242,23 @@ def _local_name(tag):
 
 
 def _updateinfo_patch(update, wanted_names):
-    """One <update> element -> PatchInfo (packages limited to wanted_names when given)."""
+    """One <update> element -> PatchInfo; None when it carries none of ``wanted_names`` (a set, or None for all)."""
+    packages = set()
+    for package in update.iter('package'):
+        name = package.get('name')
+        if wanted_names is None or name in wanted_names:
+            packages.add((name, package.get('arch'),
+                          evr_from_parts(package.get('epoch'), package.get('version'), package.get('release'))))
+    if not packages and wanted_names is not None:
+        return None
     fields = dict((_local_name(child.tag), child) for child in update)
-    references = fields.get('references')
     cves, bugs = [], []
-    for reference in (references if references is not None else ()):
+    for reference in update.iter('reference'):
         kind, ident = reference.get('type'), reference.get('id')
         if kind == 'cve' and ident and ident not in cves:
             cves.append(ident)
         elif kind == 'bugzilla' and ident and ident not in bugs:
             bugs.append(ident)
-    packages = set()
-    for package in update.iter():
-        if _local_name(package.tag) != 'package':
-            continue
-        name = package.get('name')
-        if wanted_names is not None and name not in wanted_names:
-            continue
-        packages.add((name, package.get('arch'),
-                      evr_from_parts(package.get('epoch'), package.get('version'), package.get('release'))))
     issued = fields.get('issued')
     severity = fields.get('severity')
     return PatchInfo(name=(fields['id'].text or '').strip() if 'id' in fields else '',
@@ -275,7 +280,7 @@ def parse_updateinfo(source, wanted_names=None, patches=None):
         if _local_name(element.tag) != 'update':
             continue
         patch = _updateinfo_patch(element, wanted_names)
-        if patch.name:
+        if patch is not None and patch.name:
             _merge_patch(patches, patch)
         element.clear()
     return patches
@@ -525,6 +530,29 @@ def _first_missing_ancestor(path):
     return missing
 
 
+class _InBackground(object):
+    """Run ``function()`` in a thread; ``result()`` joins and returns its value or re-raises its error."""
+
+    def __init__(self, function):
+        self._value = None
+        self._error = None
+        self._thread = threading.Thread(target=self._run, args=(function,))
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _run(self, function):
+        try:
+            self._value = function()
+        except Exception as exc:  # pylint: disable=broad-except  # re-raised in the caller's thread
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 # ---------------------------------------------------------------- the backend
 
 class ZypperBackend(PatchBackend):
@@ -604,20 +632,17 @@ class ZypperBackend(PatchBackend):
         return [repo['alias'] for repo in parse_repos(self._checked(['repos'], 'list the repositories'))
                 if repo['enabled']]
 
-    def _read_patches(self, wanted_names):
-        """{patch name: PatchInfo} for every enabled repository, from raw updateinfo when cached."""
-        patches = {}
+    def _read_raw_patches(self, aliases, wanted_names, patches):
+        """Fill ``patches`` from the raw updateinfo of ``aliases``; return the aliases that have none cached."""
         uncached = []
-        for alias in self._enabled_aliases():
+        for alias in aliases:
             path = updateinfo_path(os.path.join(self._cache_dir, 'raw', alias, 'repodata'))
             if path is None:
                 uncached.append(alias)
                 continue
             with open_metadata(path) as handle:
                 parse_updateinfo(handle, wanted_names, patches)
-        if uncached:
-            self._read_patches_through_zypper(uncached, wanted_names, patches)
-        return patches
+        return uncached
 
     def _read_patches_through_zypper(self, aliases, wanted_names, patches):
         """Fallback for repositories without cached raw updateinfo: list-patches + one info call."""
@@ -636,9 +661,18 @@ class ZypperBackend(PatchBackend):
 
     def read_universe(self, operating_system, product):
         installed = self._rpm_installed()
-        found = self._zypper_search()
+        wanted_names = set(package.name for package in installed)
+        aliases = self._enabled_aliases()
+        # zypper's search (a separate process) runs while this process parses the raw updateinfo
+        search = _InBackground(self._zypper_search)
+        patches = {}
+        try:
+            uncached = self._read_raw_patches(aliases, wanted_names, patches)
+        finally:
+            found = search.result()
+        if uncached:
+            self._read_patches_through_zypper(uncached, wanted_names, patches)
         available = parse_search(found) if found else []
-        patches = self._read_patches(set(package.name for package in installed))
         candidates = build_candidates(installed, available, index_patches(patches))
         return Universe('zypper', operating_system, product, installed, candidates)
 

@@ -130,6 +130,9 @@ def main():
                 ours.append(result_ours)
                 native.append(result_native)
 
+    if ours[-1][1]['candidates'] != args.packages * args.versions or native[-1][1]['lines'] <= args.packages:
+        raise SystemExit('the synthetic root was not read as written (%d candidate records, %d apt list lines); '
+                         'figures would be meaningless' % (ours[-1][1]['candidates'], native[-1][1]['lines']))
     ours_wall = statistics.median(wall for wall, _figures in ours)
     native_wall = statistics.median(wall for wall, _figures in native)
     sample_ours, sample_native = ours[-1][1], native[-1][1]

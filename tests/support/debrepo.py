@@ -159,6 +159,16 @@ def build_repository(directory, main, security=(), updates=None, codename='bookw
 
 # --- benchmark fast path -------------------------------------------------------------------
 
+APT_QUOTED_CHARACTERS = '\\|{}[]<>"^~_=!@#$%^&*'
+
+
+def apt_list_file_name(path):
+    """The lists/ file name apt gives a file: URI path (apt's URItoFileName: quote, then / -> _)."""
+    quoted = ''.join('%%%02x' % ord(char) if char in APT_QUOTED_CHARACTERS or ord(char) <= 0x20 or ord(char) >= 0x7f
+                     else char for char in path)
+    return quoted.replace('/', '_')
+
+
 def _stanza(fields):
     return ''.join('%s: %s\n' % item for item in fields) + '\n'
 
@@ -212,7 +222,7 @@ def write_synthetic_apt_root(root, repo_dir, installed_count, versions_per_packa
         _write_packages(binary_dir, ''.join(stanzas).encode())
         _write_release(repo_path, suite, architecture)
         # What apt-get update would leave in the lists directory (apt's URI-to-file-name mangling).
-        prefix = os.path.join(lists, ('%s/dists/%s' % (repo_path, suite)).replace('/', '_'))
+        prefix = os.path.join(lists, apt_list_file_name('%s/dists/%s' % (repo_path, suite)))
         shutil.copy(os.path.join(repo_path, 'dists', suite, 'Release'), prefix + '_Release')
         shutil.copy(os.path.join(binary_dir, 'Packages'),
                     '%s_%s_binary-%s_Packages' % (prefix, COMPONENT, architecture))

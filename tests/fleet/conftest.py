@@ -21,7 +21,7 @@ for path in (REPO_ROOT, os.path.join(REPO_ROOT, '.collections')):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from tests.fleet import fleetctl  # noqa: E402  pylint: disable=wrong-import-position
+from tests.fleet import fleetctl, scenario  # noqa: E402  pylint: disable=wrong-import-position
 
 FLEET_SIZE = 6
 VENV_BIN = os.path.join(REPO_ROOT, '.venv', 'bin')
@@ -65,6 +65,10 @@ class Fleet(object):
                                                                    result.stderr))
         return result
 
+    def reboot(self, node):
+        """Reboot the node with its own reboot command; return once it answers with a new boot id."""
+        return fleetctl.reboot(node)
+
     def boot_id(self, node):
         return self.ssh(node, 'cat', '/proc/sys/kernel/random/boot_id').stdout.strip()
 
@@ -87,6 +91,34 @@ class Fleet(object):
         if check and result.returncode != 0:
             raise AssertionError('ansible-playbook failed (rc %d):\n%s' % (result.returncode, json.dumps(report, indent=1)[-6000:]))
         return result.returncode, PlaybookReport(report)
+
+
+    def patch(self, operation='Scan', limit=None, check=True, **options):
+        """run_patch_baseline on the fleet with scenario.fleet_baseline; (rc, {host: result})."""
+        extra_vars = {'patch_operation': operation,
+                      'fleet_baselines': {family: scenario.fleet_baseline(family) for family in fleetctl.FAMILIES}}
+        extra_vars.update(('patch_%s' % key, value) for key, value in options.items())
+        rc, report = self.ansible_playbook(os.path.join(HERE, 'playbooks', 'patch.yml'), limit=limit,
+                                           extra_vars=extra_vars, check=check)
+        return rc, report.results('patch'), report
+
+    def versions(self, node, names=('fleet-base', 'fleet-tool')):
+        """{name: installed version} as the node's own package manager reports it (None: not installed)."""
+        found = {}
+        for name in names:
+            if node['family'] == 'deb':
+                result = self.ssh(node, 'dpkg-query', '-W', '-f', '${db:Status-Abbrev} ${Version}', name, check=False)
+                words = result.stdout.split()
+                found[name] = words[-1] if result.returncode == 0 and words and words[0] != 'un' else None
+            else:
+                result = self.ssh(node, 'rpm', '-q', '--qf', '%{VERSION}-%{RELEASE}', name, check=False)
+                found[name] = result.stdout.strip() if result.returncode == 0 else None
+        return found
+
+
+def by_name(result):
+    """{package name: patch dict} of one host's run_patch_baseline result."""
+    return {patch['name']: patch for patch in result['patches']}
 
 
 class PlaybookReport(object):

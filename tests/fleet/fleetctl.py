@@ -34,6 +34,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -463,10 +464,14 @@ def _children(pid):
 
 
 def ssh_argv(node, *command):
-    """argv of an ssh call to the node as root with the fleet key (no shell string)."""
+    """argv of an ssh call to the node as root with the fleet key.
+
+    sshd hands the command to the remote shell, so each word is quoted: it arrives as given.
+    """
     return ['ssh', '-i', client_key(), '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes',
             '-o', 'UserKnownHostsFile=%s' % os.path.join(run_dir(), 'known_hosts'), '-o', 'StrictHostKeyChecking=yes',
-            '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', 'root@%s' % node['address']] + list(command)
+            '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', 'root@%s' % node['address']] + \
+        [shlex.quote(word) for word in command]
 
 
 def wait_for_ssh(node, timeout=READY_TIMEOUT, boot_id=None):
@@ -540,7 +545,7 @@ def write_inventories(nodes, base_url):
     children = {}
     for node in nodes:
         hosts[node['name']] = dict(connection, ansible_host=node['address'], fleet_family=node['family'],
-                                   patch_group=node['patch_group'], tags=node['tags'],
+                                   patch_group=node['patch_group'], fleet_tags=node['tags'],
                                    fleet_repository_url=base_url)
         for group in ('fleet_%s' % node['family'], 'patch_group_%s' % node['patch_group']):
             children.setdefault(group, {'hosts': {}})['hosts'][node['name']] = None

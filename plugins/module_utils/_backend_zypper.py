@@ -725,7 +725,12 @@ class ZypperBackend(PatchBackend):
     # -- acting
 
     def _install_once(self, targets):
-        """One zypper install transaction -> (items, failed, messages, unsolved: bool)."""
+        """One zypper install transaction -> (items, failed, messages, unsolved, transaction_error).
+
+        ``failed`` holds what is attributable to one package (scriptlet failures, or every
+        target when the solver refused them); ``transaction_error`` is zypper's reason when
+        the transaction itself failed, given later to the targets that did not get there.
+        """
         rc, out, err, argv = self._resolve(targets, dry_run=False)
         try:
             stream = parse_xml_stream(out)
@@ -748,15 +753,13 @@ class ZypperBackend(PatchBackend):
                 key = '%s.%s' % (item['name'], item['arch']) if item else package
                 failed[key] = 'installed, but its rpm scriptlet failed: %s' % line
         if rc in SUCCESS_CODES:
-            return items, failed, messages, False
+            return items, failed, messages, False, None
         if rc in (ZYPPER_EXIT_ERR_ZYPP, ZYPPER_EXIT_INF_CAP_NOT_FOUND) and not items:
             why = '; '.join(solver_problems(out)) or error_summary(stream) or err.strip()[:500]
-            return [], dict(('%s.%s' % (name, arch), why) for name, arch, _version in targets), messages, True
-        why = error_summary(stream) or err.strip()[:500]
-        messages.append('zypper install failed (exit code %d, %s): %s' % (rc, ' '.join(argv[-len(targets):]), why))
-        for name, arch, _version in targets:
-            failed.setdefault('%s.%s' % (name, arch), 'zypper install failed (exit code %d): %s' % (rc, why))
-        return items, failed, messages, False
+            return [], dict(('%s.%s' % (name, arch), why) for name, arch, _version in targets), messages, True, None
+        why = 'zypper install failed (exit code %d): %s' % (rc, error_summary(stream) or err.strip()[:500])
+        messages.append('%s (%s)' % (why, ' '.join(argv[-len(targets):])))
+        return items, failed, messages, False, why
 
     def install(self, targets):
         """Update ``targets`` to exactly the requested versions.
@@ -769,21 +772,24 @@ class ZypperBackend(PatchBackend):
         targets = list(targets)
         if not targets:
             return InstallOutcome([])
-        items, failed, messages, unsolved = self._install_once(targets)
+        items, failed, messages, unsolved, transaction_error = self._install_once(targets)
+        errors = dict.fromkeys(('%s.%s' % (name, arch) for name, arch, _version in targets), transaction_error)
         if unsolved and len(targets) > 1:
             items, failed = [], {}
             messages.append('zypper could not resolve all updates together; trying each package alone.')
             for target in targets:
-                one_items, one_failed, one_messages, _unsolved = self._install_once([target])
+                one_items, one_failed, one_messages, _unsolved, one_error = self._install_once([target])
                 items += one_items
                 failed.update(one_failed)
                 messages += one_messages
+                errors['%s.%s' % target[:2]] = one_error
         installed = dict(((package.name, package.arch), package.version) for package in self._rpm_installed())
         for name, arch, version in targets:
             key = '%s.%s' % (name, arch)
             now = installed.get((name, arch))
             if now is None or compare_evr(now, version) != 0:
-                failed.setdefault(key, '%s is at %s after the update, not %s' % (key, now or 'not installed', version))
+                failed.setdefault(key, errors.get(key) or '%s is at %s after the update, not %s'
+                                  % (key, now or 'not installed', version))
         return InstallOutcome(items, failed=failed, messages=messages)
 
     def reboot_required(self):

@@ -133,7 +133,7 @@ def run_json(argv):
 
 
 def measure(root, repeat):
-    ours_argv = [SYSTEM_PYTHON, os.path.join(REPO, 'bench', 'scan_zypper_bench.py'), '--child', root]
+    ours_argv = [SYSTEM_PYTHON, '-c', SCAN_CHILD, root, json.dumps(SUSE_DEFAULT)]
     timer = [SYSTEM_PYTHON, '-c', TIMED_CHILD]
     native_argv = timer + ['zypper', '--root', root, '--non-interactive', '--no-refresh', 'list-patches']
     ours_timed = timer + ours_argv
@@ -146,24 +146,12 @@ def measure(root, repeat):
     return ours, native
 
 
-def child(root):
-    """The measured reading path (called as this script with --child)."""
-    sys.path.insert(0, os.path.join(REPO, '.collections'))
-    scope = {}
-    sys.argv = ['scan', root, json.dumps(SUSE_DEFAULT)]
-    exec(compile(SCAN_CHILD, 'scan_child', 'exec'), scope)  # pylint: disable=exec-used
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--repeat', type=int, default=5)
     parser.add_argument('--packages', type=int, default=3000)
     parser.add_argument('--versions', type=int, default=20)
-    parser.add_argument('--child', metavar='ROOT', help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        child(args.child)
-        return
     with tempfile.TemporaryDirectory(prefix='scan-zypper-bench-') as workdir:
         root, patch_count = prepare(workdir, args.packages, args.versions)
         ours, native = measure(root, args.repeat)

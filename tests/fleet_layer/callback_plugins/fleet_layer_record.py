@@ -37,7 +37,7 @@ class CallbackModule(CallbackBase):
     def _store(self, result, status):
         entry = dict(result._result)
         entry['_status'] = status
-        self.results.setdefault(result._task.get_name(), {})[result._host.get_name()] = entry
+        self.results.setdefault(result._task.name or result._task.get_name(), {})[result._host.get_name()] = entry
 
     def v2_runner_on_ok(self, result):
         self._store(result, 'ok')

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import functools
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.six import string_types
@@ -22,9 +23,12 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors imp
 
 try:
     # The fleet layer (baseline registry, patch groups) plugs in here when it is present.
-    from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._registry import resolve_baseline_for_host
+    from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._registry import (
+        registry_dir_for_host,
+        resolve_baseline_for_host,
+    )
 except ImportError:
-    resolve_baseline_for_host = None
+    registry_dir_for_host = resolve_baseline_for_host = None
 
 MODULE = 'fleetops.patch_manager.run_patch_baseline'
 # Options whose string value names a file on the controller (unless it is document text).
@@ -85,7 +89,11 @@ class ActionModule(ActionBase):
         if root != '/':
             # Facts describe the machine, not the system under root.
             host_vars = dict((key, value) for key, value in task_vars.items() if key != 'ansible_facts')
-        return hook(host_vars, args, detect_operating_system=lambda: self.detect_operating_system(task_vars, root))
+        detect = None
+        if registry_dir_for_host is not None and (args.get('snapshot_id') or registry_dir_for_host(host_vars)):
+            # Only a registry or a snapshot needs the OS on the controller: spare the round trip otherwise.
+            detect = functools.partial(self.detect_operating_system, task_vars, root)
+        return hook(host_vars, args, detect_operating_system=detect)
 
     def reboot(self, task_vars, reboot_timeout):
         reboot_task = self._task.copy()

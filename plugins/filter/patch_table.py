@@ -12,7 +12,7 @@ name: patch_table
 short_description: Render a run_patch_baseline result as a per-patch table and a compliance summary
 version_added: 0.1.0
 author:
-  - fleetops.patch_manager contributors
+  - fleetops.patch_manager contributors (@fleetops)
 description:
   - Turns the registered result of M(fleetops.patch_manager.run_patch_baseline) into lines of text.
   - Non-compliant patches (C(FAILED), C(MISSING), C(INSTALLED_REJECTED), C(INSTALLED_PENDING_REBOOT)) come first.

@@ -28,7 +28,7 @@ description:
     bindings; when the interpreter Ansible uses lacks them, the module re-executes itself under a
     system Python that has them.
 author:
-  - fleetops.patch_manager contributors
+  - fleetops.patch_manager contributors (@fleetops)
 extends_documentation_fragment:
   - fleetops.patch_manager._attributes
   - fleetops.patch_manager._attributes.linux_packages

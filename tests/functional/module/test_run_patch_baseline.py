@@ -4,12 +4,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """run_patch_baseline end to end on real apt/dpkg, dnf/rpm and zypper/rpm (see conftest.py)."""
 
+import json
 import os
+import subprocess
 
 import pytest
 
 from tests.functional.module.conftest import (
-    ALL_SECURITY, OPERATING_SYSTEM, REPO_IN_ROOT, baseline, by_name, expected_version, rule, states,
+    ALL_SECURITY, OPERATING_SYSTEM, REPO_IN_ROOT, REPO_ROOT, baseline, by_name, expected_version, rule, states,
 )
 from tests.support import rpmrepo
 from tests.support.specs import AdvisorySpec, PackageSpec
@@ -50,8 +52,11 @@ def test_scan_reports_every_installed_package_and_changes_nothing(node):
         assert alpha['cve_ids'] == ['CVE-2026-0001']
 
 
-@pytest.mark.xfail(strict=True, reason='the backends read candidates of installed package names only, so the '
-                                      'engine never sees an approved update of a package that is not installed')
+NOT_APPLICABLE_GAP = ('the backends read candidates of installed package names only, so the engine never sees '
+                      'an approved update of a package that is not installed')
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_APPLICABLE_GAP)
 def test_not_applicable_is_counted_not_listed(node):
     result = assert_ok(node.run(baseline=ALL_SECURITY[node.family]))
     assert result['instance_patch_state']['not_applicable_count'] == 1    # hotel: approved, not installed
@@ -129,10 +134,11 @@ def test_failed_install_reports_everything_and_fails_the_task(make_node):
 
 # ---------------------------------------------------------------- rejected patches
 
+# Forms naming the package (every version) and forms naming only the update 1.1-1.
 REJECTED_FORMS = {
-    'apt': ['delta'],
-    'dnf': ['delta', 'delta.noarch', 'delta-1.0-1', 'delta-0:1.0-1.noarch', 'delt*'],
-    'zypper': ['delta', 'delta-1.0-1.noarch.rpm', 'delta-1.0-1.*.rpm'],
+    'apt': (['delta'], []),
+    'dnf': (['delta', 'delta.noarch', 'delt*'], ['delta-1.1-1', 'delta-0:1.1-1.noarch', 'delta.noarch:0:1.1-1']),
+    'zypper': (['delta'], ['delta-1.1-1.noarch.rpm', 'delta-1.1-1.*.rpm']),
 }
 
 
@@ -143,11 +149,17 @@ def test_rejected_allow_as_dependency_is_installed_other(node):
 
 
 def test_rejected_block_every_list_format(node):
-    for form in REJECTED_FORMS[node.family]:
+    whole_package, update_only = REJECTED_FORMS[node.family]
+    for form in whole_package:
         result = assert_ok(node.run(baseline=baseline(node.family, rejected_patches=[form],
                                                       rejected_patches_action='BLOCK')))
         assert states(result, 'delta')['delta'] == 'INSTALLED_REJECTED', form
         assert result['instance_patch_state']['installed_rejected_count'] == 1
+    for form in update_only:
+        # The installed 1.0-1 is not rejected; its only update is: nothing to approve.
+        result = assert_ok(node.run(baseline=baseline(node.family, rejected_patches=[form],
+                                                      rejected_patches_action='BLOCK')))
+        assert states(result, 'delta', 'alpha') == {'delta': 'INSTALLED_OTHER', 'alpha': 'MISSING'}, form
 
 
 def test_block_through_a_dependency(node):
@@ -170,11 +182,13 @@ APPROVED_FORMS = {
 }
 
 
-def test_approved_list_every_format_needs_the_non_security_flag(node):
+def test_approved_list_every_format_and_the_non_security_flag(node):
     only_list = {'name': 'list-only', 'operating_system': OPERATING_SYSTEM[node.family]}
+    # zypper has no non-security gate (ssm-semantics 3.4): the flag changes nothing there.
+    without_flag = 'MISSING' if node.family == 'zypper' else 'INSTALLED_OTHER'
     for form in APPROVED_FORMS[node.family]:
         without = assert_ok(node.run(baseline=dict(only_list, approved_patches=[form])))
-        assert states(without, 'bravo')['bravo'] == 'INSTALLED_OTHER', form
+        assert states(without, 'bravo')['bravo'] == without_flag, form
         with_flag = assert_ok(node.run(baseline=dict(only_list, approved_patches=[form],
                                                      approved_patches_enable_non_security=True)))
         assert states(with_flag, 'bravo', 'alpha') == {'bravo': 'MISSING', 'alpha': 'INSTALLED_OTHER'}, form
@@ -318,3 +332,44 @@ def test_bad_input_fails_naming_the_field_before_touching_the_database(node):
         assert 'patches' not in result
     assert node.database_digest() == digest
     assert not os.path.exists(os.path.join(node.root, 'var/lib/fleetops-patch/state.json'))
+
+
+# ---------------------------------------------------------------- action plugin: files on the controller
+
+PLAYBOOK = '''
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Install with files found next to the playbook
+      fleetops.patch_manager.run_patch_baseline:
+        operation: Install
+        root: {root}
+        update_cache: true
+        baseline: files/baseline.json
+        install_override_list: override.yml
+      register: patched
+
+    - name: Show the result for the test
+      ansible.builtin.debug:
+        var: patched
+'''
+
+
+def test_action_plugin_reads_option_files_on_the_controller(family, make_node, tmp_path):
+    if family != 'dnf':
+        pytest.skip('controller-side file handling does not depend on the package manager')
+    node = make_node()
+    (tmp_path / 'play' / 'files').mkdir(parents=True)
+    (tmp_path / 'play' / 'files' / 'baseline.json').write_text(json.dumps(
+        baseline('dnf', rejected_patches=['delta'], rejected_patches_action='BLOCK')))
+    (tmp_path / 'play' / 'files' / 'override.yml').write_text("patches:\n  - id: bravo.noarch\n")
+    (tmp_path / 'play' / 'site.yml').write_text(PLAYBOOK.format(root=node.root))
+    completed = subprocess.run([os.path.join(REPO_ROOT, '.venv', 'bin', 'ansible-playbook'), str(tmp_path / 'play' / 'site.yml')],
+                               cwd=REPO_ROOT, env=dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'),
+                                                       ANSIBLE_CALLBACK_RESULT_FORMAT='json', ANSIBLE_NOCOLOR='1'),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert node.installed()['bravo'] == '0:1.1-1'                  # from override.yml
+    assert '"state": "INSTALLED_REJECTED"' in completed.stdout      # delta, from baseline.json
+    missing = node.run(install_override_list='no-such-file.yml', operation='Install')
+    assert missing['failed'] is True and 'install_override_list' in missing['msg'] and 'not found' in missing['msg']

@@ -9,11 +9,12 @@ exist, only what `make scan` promises.
 """
 
 import hashlib
-import json
 import os
 import subprocess
 
 import pytest
+
+from tests.functional.module.conftest import parse_result
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DPKG_STATUS = '/var/lib/dpkg/status'
@@ -48,10 +49,9 @@ def test_scan_playbook_prints_table_and_summary_and_changes_nothing(debian_machi
 
 
 def test_ad_hoc_scan(debian_machine):
-    completed = ansible('ansible', 'localhost', '-m', 'fleetops.patch_manager.run_patch_baseline', '-a', 'operation=Scan',
-                        ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_STDOUT_CALLBACK='json')
+    completed = ansible('ansible', 'localhost', '-m', 'fleetops.patch_manager.run_patch_baseline', '-a', 'operation=Scan')
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    result = json.loads(completed.stdout)['plays'][0]['tasks'][0]['hosts']['localhost']
+    result = parse_result(completed)
     state = result['instance_patch_state']
     assert state['operating_system'] in ('DEBIAN', 'UBUNTU')
     assert state['baseline_id'] and state['compliance_status'] in ('COMPLIANT', 'NON_COMPLIANT')

@@ -113,11 +113,13 @@ class ActionModule(ActionBase):
         reboot_timeout = args.pop('reboot_timeout', None)
         try:
             args = self.load_option_files(args)
+            # Everything is checked before the module reaches the host; the baseline after the fleet
+            # layer has resolved registry names, everything else before it acts on the values.
+            _run.validate_options(dict(args, baseline=None))
             baseline = self.resolve_baseline(task_vars, args)
             if baseline is not None:
                 args['baseline'] = baseline
-            # Everything is checked before the module reaches the host.
-            _run.validate_options(args)
+            _run.baseline_from_option(args.get('baseline'))
         except PatchManagerError as exc:
             result.update(failed=True, msg=str(exc), changed=False)
             return result

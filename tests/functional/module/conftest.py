@@ -139,6 +139,7 @@ class Node(object):
         self.root = root
         self.operating_system = OPERATING_SYSTEM[family]
         self.boot_id_path = os.path.join(workdir, BOOT_ID_FILE)
+        self.snapshot_dir = os.path.join(workdir, 'snapshots')
         self.boot()
 
     def boot(self):
@@ -154,7 +155,9 @@ class Node(object):
         if check:
             argv.append('--check')
         mount_and_run = 'mount --bind "$0" /proc/sys/kernel/random/boot_id && exec "$@"'
-        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1')
+        # Snapshots (snapshot_id) are frozen on the controller: keep them in the test's directory.
+        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
+                   FLEETOPS_PATCH_SNAPSHOT_DIR=self.snapshot_dir)
         completed = subprocess.run(['unshare', '-m', '--propagation', 'private', 'sh', '-c', mount_and_run,
                                     self.boot_id_path] + argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, universal_newlines=True, check=False)

@@ -203,6 +203,23 @@ def test_approved_advisory_id_on_dnf(family, node):
     assert states(result, 'india', 'alpha', 'delta') == expected
 
 
+def test_approved_patch_name_on_zypper(family, node):
+    if family != 'zypper':
+        pytest.skip('zypper patch names are approved-list entries on zypper only')
+    result = assert_ok(node.run(baseline={'name': 'by-patch', 'operating_system': 'SUSE',
+                                          'approved_patches': ['FLEET-2026:0006']}))
+    assert states(result, 'india', 'alpha') == {'india': 'MISSING', 'alpha': 'INSTALLED_OTHER'}
+
+
+def test_identity_fields_are_reported_back(node):
+    snapshot = '2f5c6a0e-1b3d-4a5e-9f00-1234567890ab'
+    result = assert_ok(node.run(baseline=ALL_SECURITY[node.family], snapshot_id=snapshot, patch_group='Production',
+                                reboot_option='NoReboot'))
+    state = result['instance_patch_state']
+    assert (state['snapshot_id'], state['patch_group'], state['reboot_option']) == (snapshot, 'Production', 'NoReboot')
+    assert state['operation_start_time'].endswith('Z') and state['operation_end_time'] >= state['operation_start_time']
+
+
 def test_rule_enable_non_security_approves_non_security_updates(node):
     rules = rule(node.family, enable_non_security=True)
     if node.family != 'apt':

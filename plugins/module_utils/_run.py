@@ -258,13 +258,13 @@ def failure_message(patches, outcome_failed):
     return 'Install failed for %d package(s): %s.' % (len(parts), '; '.join(parts))
 
 
-def instance_patch_state(request, summary, start, end, last_no_reboot_time, operation=None):
+def instance_patch_state(request, summary, start, end, last_no_reboot_time):
     baseline = request.baseline
     state = dict(
         patch_group=request.patch_group,
         baseline_id=baseline.get('baseline_id') or baseline.get('name') or '',
         snapshot_id=request.snapshot_id,
-        operation=operation or request.operation,
+        operation=request.operation,
         reboot_option=request.reboot_option,
         operation_start_time=iso(start),
         operation_end_time=iso(end),
@@ -285,7 +285,8 @@ def no_sources_change():
 def execute(request, backend, now, boot_id, check_mode):
     """Run Scan or Install with ``backend``; return the module result (see the module's RETURN)."""
     start = now()
-    evaluation_time = request.evaluation_time or start
+    # Without an explicit evaluation_time the run's start is "now" for every evaluation of the run.
+    request.evaluation_time = request.evaluation_time or start
     sources = sources_for_product(request.baseline.get('sources'), request.product)
     context = backend.sources_replaced(sources) if sources else no_sources_change()
     with context:
@@ -293,7 +294,7 @@ def execute(request, backend, now, boot_id, check_mode):
             backend.refresh()
         before = backend.read_universe(request.operating_system, request.product)
         resolver = backend.dependency_closure
-        evaluation = _evaluate.evaluate(request.baseline, before, evaluation_time, dependency_resolver=resolver)
+        evaluation = _evaluate.evaluate(request.baseline, before, request.evaluation_time, dependency_resolver=resolver)
         node_state, state_warning = _state.load_state(request.root)
         pending = _state.pending_entries(node_state, boot_id, before.installed)
         result = dict(changed=False, rebooted=False, reboot_due=False, warnings=list(request.warnings))
@@ -302,14 +303,13 @@ def execute(request, backend, now, boot_id, check_mode):
         if request.operation == 'Scan':
             patches = _compliance.apply_pending(evaluation.patches, pending)
             not_applicable = evaluation.not_applicable_count
-        elif request.override_entries is not None:
-            targets = _overrides.override_targets(request.override_entries, before)
+        else:
+            if request.override_entries is not None:
+                targets = _overrides.override_targets(request.override_entries, before)
+            else:
+                targets = list(evaluation.install_targets)
             patches, not_applicable, node_state = _install(request, backend, result, evaluation, before, targets,
                                                            pending, node_state, now, boot_id, check_mode)
-        else:
-            patches, not_applicable, node_state = _install(request, backend, result, evaluation, before,
-                                                           list(evaluation.install_targets), pending, node_state,
-                                                           now, boot_id, check_mode)
         result['reboot_required'] = bool(backend.reboot_required())
     end = now()
     patches = sort_patches(patches)
@@ -330,7 +330,7 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
         return _compliance.apply_pending(evaluation.patches, pending), evaluation.not_applicable_count, node_state
     outcome = backend.install(targets) if targets else _backend.InstallOutcome([])
     after = backend.read_universe(request.operating_system, request.product)
-    after_evaluation = _evaluate.evaluate(request.baseline, after, request.evaluation_time or now(),
+    after_evaluation = _evaluate.evaluate(request.baseline, after, request.evaluation_time,
                                           dependency_resolver=backend.dependency_closure)
     installed_by_run = changed_packages(before, after)
     result.update(transaction=outcome.transaction, changed=bool(installed_by_run), outcome_failed=outcome.failed)

@@ -273,3 +273,17 @@ def test_baseline_sources_replace_repositories_for_the_run(root):
     sources = [{'name': 'mirror', 'products': ['*'], 'configuration': 'deb [trusted=yes] file:///srv/mirror bookworm main'}]
     run(root, backend, baseline=dict(ALL_SECURITY, sources=sources))
     assert ('sources', ['mirror']) in backend.calls
+
+
+def test_override_listed_package_that_does_not_install_is_failed(root):
+    backend = MemoryBackend({'bash': '5.1-1', 'curl': '7.0-1'}, {'bash': '5.2-1', 'curl': '7.1-1'}, broken=['curl'])
+    result = run(root, backend, operation='Install', install_override_list=[{'id': 'curl.*'}])
+    assert states(result) == {'bash': 'MISSING', 'curl': 'FAILED'}
+    assert result['failed'] is True and 'curl.amd64' in result['msg']
+
+
+def test_check_mode_with_nothing_to_do_is_not_changed(root):
+    backend = MemoryBackend({'bash': '5.2-1'}, {'bash': '5.2-1'})
+    result = run(root, backend, operation='Install', check_mode=True)
+    assert result['changed'] is False and result['transaction'] == []
+    assert states(result) == {'bash': 'INSTALLED'}

@@ -31,12 +31,14 @@ VENV_BIN = os.path.join(REPO_ROOT, '.venv', 'bin')
 def fleet():
     if os.geteuid() != 0:
         pytest.skip('the test fleet needs root')
-    state = fleetctl.up(FLEET_SIZE, 'mix')
-    try:
-        yield Fleet(state)
-    finally:
-        with fleetctl.fleet_lock():
-            fleetctl.down()
+    # One fleet per machine: other sessions (tests/fleet_layer) wait until this one is done.
+    with fleetctl.session_lock():
+        state = fleetctl.up(FLEET_SIZE, 'mix')
+        try:
+            yield Fleet(state)
+        finally:
+            with fleetctl.fleet_lock():
+                fleetctl.down()
 
 
 class Fleet(object):
@@ -72,8 +74,7 @@ class Fleet(object):
     def boot_id(self, node):
         return self.ssh(node, 'cat', '/proc/sys/kernel/random/boot_id').stdout.strip()
 
-    def ansible_playbook(self, playbook, limit=None, extra_vars=None, check=True):
-        """Run a playbook against the fleet inventory; return (rc, {host: [task results]}) from the json callback."""
+    def _playbook_argv(self, playbook, limit, extra_vars):
         argv = [os.path.join(VENV_BIN, 'ansible-playbook'), '-i', self.inventory, playbook, '--forks', '6']
         if limit:
             argv += ['--limit', limit]
@@ -81,6 +82,25 @@ class Fleet(object):
             argv += ['--extra-vars', json.dumps(extra_vars)]
         env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
                    ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'), ANSIBLE_STDOUT_CALLBACK='fleet_results')
+        return argv, env
+
+    def patch_in_background(self, operation, limit=None, **options):
+        """Start run_patch_baseline without waiting; returns the Popen (stdout: the JSON report)."""
+        argv, env = self._playbook_argv(os.path.join(HERE, 'playbooks', 'patch.yml'), limit,
+                                        self._patch_vars(operation, options))
+        return subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                universal_newlines=True)
+
+    @staticmethod
+    def _patch_vars(operation, options):
+        extra_vars = {'patch_operation': operation,
+                      'fleet_baselines': {family: scenario.fleet_baseline(family) for family in fleetctl.FAMILIES}}
+        extra_vars.update(('patch_%s' % key, value) for key, value in options.items())
+        return extra_vars
+
+    def ansible_playbook(self, playbook, limit=None, extra_vars=None, check=True):
+        """Run a playbook against the fleet inventory; return (rc, {host: [task results]}) from the json callback."""
+        argv, env = self._playbook_argv(playbook, limit, extra_vars)
         result = subprocess.run(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 universal_newlines=True, check=False)
         try:
@@ -95,11 +115,8 @@ class Fleet(object):
 
     def patch(self, operation='Scan', limit=None, check=True, **options):
         """run_patch_baseline on the fleet with scenario.fleet_baseline; (rc, {host: result})."""
-        extra_vars = {'patch_operation': operation,
-                      'fleet_baselines': {family: scenario.fleet_baseline(family) for family in fleetctl.FAMILIES}}
-        extra_vars.update(('patch_%s' % key, value) for key, value in options.items())
         rc, report = self.ansible_playbook(os.path.join(HERE, 'playbooks', 'patch.yml'), limit=limit,
-                                           extra_vars=extra_vars, check=check)
+                                           extra_vars=self._patch_vars(operation, options), check=check)
         return rc, report.results('patch'), report
 
     def versions(self, node, names=('fleet-base', 'fleet-tool')):

@@ -65,6 +65,7 @@ VARIANT_FORMAT = 2   # bump when build_variant_inside changes, so cached variant
 # both use /var/lib/rpm, so the variants point rpm (and with it dnf) there too.
 RPM_DBPATH_MACRO = '%_dbpath /var/lib/rpm\n'
 PATCH_GROUPS = ('Production', 'Staging')
+SESSION_LOCK = 'session.lock'
 NODE_INIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'nodeinit.py')
 READY_TIMEOUT = 90
 REBOOT_SCRIPT = """#!/bin/sh
@@ -117,6 +118,19 @@ def fleet_lock():
     os.makedirs(fleet_dir(), exist_ok=True)
     with open(os.path.join(fleet_dir(), '.lock'), 'w') as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+@contextlib.contextmanager
+def session_lock(wait=True):
+    """Held by a test session for as long as it uses the fleet (tests/fleet, tests/fleet_layer),
+    so that no other session or ``make fleet-up/down`` replaces the fleet under it."""
+    os.makedirs(fleet_dir(), exist_ok=True)
+    with open(os.path.join(fleet_dir(), SESSION_LOCK), 'a') as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise FleetError('a test session is using the fleet right now; try again when it has finished')
         yield
 
 
@@ -638,6 +652,10 @@ def status(state):
     return '\n'.join(lines)
 
 
+def _session(args):
+    return contextlib.nullcontext() if args.session_held else session_lock(wait=False)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description='The fleetops.patch_manager SSH test fleet.')
     commands = parser.add_subparsers(dest='command', required=True)
@@ -645,7 +663,10 @@ def main(argv=None):
     up_parser.add_argument('--nodes', type=int, default=6)
     up_parser.add_argument('--family', default='mix', help='mix (round-robin), deb, rpm or suse')
     up_parser.add_argument('--no-repositories', action='store_true', help='skip the generated repositories')
-    commands.add_parser('down', help='stop the fleet and remove its run directory')
+    down_parser = commands.add_parser('down', help='stop the fleet and remove its run directory')
+    for sub in (up_parser, down_parser):
+        sub.add_argument('--session-held', action='store_true',
+                         help='the caller (a test session) already holds the session lock')
     commands.add_parser('status', help='list the nodes')
     reboot_parser = commands.add_parser('reboot', help='reboot one node')
     reboot_parser.add_argument('node')
@@ -656,13 +677,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.command == 'up':
-            state = up(args.nodes, args.family, with_repositories=not args.no_repositories)
+            with _session(args):
+                state = up(args.nodes, args.family, with_repositories=not args.no_repositories)
             print(status(state))
             print('inventory: %s\nfleet file: %s' % (state['inventory'], state['fleet_file']))
             print('ssh: ssh -i %s -o UserKnownHostsFile=%s root@%s' % (
                 state['key'], os.path.join(run_dir(), 'known_hosts'), state['nodes'][0]['address']))
         elif args.command == 'down':
-            with fleet_lock():
+            with _session(args), fleet_lock():
                 down()
         elif args.command == 'status':
             print(status(load_state()))

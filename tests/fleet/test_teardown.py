@@ -57,7 +57,7 @@ def test_down_stops_every_process_and_mount(fleet):
     records = fleetctl.load_state()['processes']
     assert len([r for r in records if r['role'] == 'node-init']) == len(fleet.nodes)
     assert processes_inside(fleetctl.run_dir())          # the nodes run chrooted below run/
-    subprocess.run([sys.executable, FLEETCTL, 'down'], check=True)
+    subprocess.run([sys.executable, FLEETCTL, 'down', '--session-held'], check=True)
     try:
         assert_nothing_left(records)
     finally:
@@ -65,9 +65,9 @@ def test_down_stops_every_process_and_mount(fleet):
 
 
 def test_down_after_a_crashed_up_stops_what_it_had_started(fleet):
-    subprocess.run([sys.executable, FLEETCTL, 'down'], check=True)
+    subprocess.run([sys.executable, FLEETCTL, 'down', '--session-held'], check=True)
     try:
-        crashing = subprocess.Popen([sys.executable, FLEETCTL, 'up', '--nodes', '3', '--no-repositories'],
+        crashing = subprocess.Popen([sys.executable, FLEETCTL, 'up', '--nodes', '3', '--no-repositories', '--session-held'],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # Kill fleetctl as soon as it has started its second node (it is then mid-way).
         deadline = time.monotonic() + 120
@@ -84,7 +84,7 @@ def test_down_after_a_crashed_up_stops_what_it_had_started(fleet):
         assert len(started) >= 2
         assert all(fleetctl.is_running(record) for record in started)   # the crash left nodes running
         records = fleetctl.load_state()['processes']
-        subprocess.run([sys.executable, FLEETCTL, 'down'], check=True)
+        subprocess.run([sys.executable, FLEETCTL, 'down', '--session-held'], check=True)
         assert_nothing_left(records)
     finally:
         fleet.restart()

@@ -194,18 +194,20 @@ def test_approved_list_every_format_and_the_non_security_flag(node):
         assert states(with_flag, 'bravo', 'alpha') == {'bravo': 'MISSING', 'alpha': 'INSTALLED_OTHER'}, form
 
 
-def test_approved_advisory_id_on_dnf(family, node):
+def test_approved_advisory_id_on_dnf(family, make_node):
     if family != 'dnf':
         pytest.skip('advisory IDs are approved-list entries on dnf only')
+    node = make_node()
     result = assert_ok(node.run(baseline={'name': 'by-advisory', 'operating_system': 'REDHAT_ENTERPRISE_LINUX',
                                           'approved_patches': ['FLEET-2026:0006', 'CVE-2026-0001']}))
     expected = {'india': 'MISSING', 'alpha': 'MISSING', 'delta': 'INSTALLED_OTHER'}
     assert states(result, 'india', 'alpha', 'delta') == expected
 
 
-def test_approved_patch_name_on_zypper(family, node):
+def test_approved_patch_name_on_zypper(family, make_node):
     if family != 'zypper':
         pytest.skip('zypper patch names are approved-list entries on zypper only')
+    node = make_node()
     result = assert_ok(node.run(baseline={'name': 'by-patch', 'operating_system': 'SUSE',
                                           'approved_patches': ['FLEET-2026:0006']}))
     assert states(result, 'india', 'alpha') == {'india': 'MISSING', 'alpha': 'INSTALLED_OTHER'}

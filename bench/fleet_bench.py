@@ -45,8 +45,8 @@ def run_playbook(inventory, playbook, limit, extra_vars, forks):
                             universal_newlines=True, check=False)
     elapsed = time.monotonic() - started
     if result.returncode != 0:
-        raise SystemExit('%s failed (rc %d):\n%s\n%s' % (os.path.basename(playbook), result.returncode,
-                                                          result.stdout[-3000:], result.stderr[-3000:]))
+        raise SystemExit('%s failed (rc %d):\n%s\n%s' % (
+            os.path.basename(playbook), result.returncode, result.stdout[-3000:], result.stderr[-3000:]))
     stats = json.loads(result.stdout)['stats']
     if any(host['failures'] or host['unreachable'] for host in stats.values()):
         raise SystemExit('%s: a host failed: %s' % (os.path.basename(playbook), stats))
@@ -79,9 +79,10 @@ def main():
         state = fleetctl.up(args.nodes, 'mix')
         try:
             families = sorted({node['family'] for node in state['nodes']})
+            counts = ', '.join('%d %s' % (sum(node['family'] == family for node in state['nodes']), family)
+                               for family in families)
             print('Fleet Scan over SSH, %d nodes (%s), forks=%d, median of %d runs each'
-                  % (len(state['nodes']), ', '.join('%d %s' % (sum(n['family'] == f for n in state['nodes']), f)
-                                                   for f in families), args.nodes, args.repeat))
+                  % (len(state['nodes']), counts, args.nodes, args.repeat))
             print('%-12s %10s %10s %14s' % ('hosts', 'ours s', 'native s', 'ours/native'))
             for limit in ['all'] + ['fleet_%s' % family for family in families]:
                 ours, native = measure(state, limit, args.repeat, args.nodes)

@@ -106,12 +106,11 @@ class Fleet(object):
         try:
             report = json.loads(result.stdout)
         except ValueError:
-            raise AssertionError('ansible-playbook printed no JSON (rc %d):\n%s\n%s' % (result.returncode, result.stdout[-3000:],
-                                                                                      result.stderr[-3000:]))
+            raise AssertionError('ansible-playbook printed no JSON (rc %d):\n%s\n%s' % (
+                result.returncode, result.stdout[-3000:], result.stderr[-3000:]))
         if check and result.returncode != 0:
             raise AssertionError('ansible-playbook failed (rc %d):\n%s' % (result.returncode, json.dumps(report, indent=1)[-6000:]))
         return result.returncode, PlaybookReport(report)
-
 
     def patch(self, operation='Scan', limit=None, check=True, **options):
         """run_patch_baseline on the fleet with scenario.fleet_baseline; (rc, {host: result})."""

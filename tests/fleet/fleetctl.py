@@ -510,8 +510,8 @@ def node_exec(node, argv, check=True, **kwargs):
     kwargs.setdefault('universal_newlines', True)
     result = subprocess.run(full, check=False, **kwargs)
     if check and result.returncode != 0:
-        raise FleetError('%s on %s failed (rc %d): %s%s' % (' '.join(argv), node['name'], result.returncode,
-                                                          result.stdout, result.stderr))
+        raise FleetError('%s on %s failed (rc %d): %s%s' % (
+            ' '.join(argv), node['name'], result.returncode, result.stdout, result.stderr))
     return result
 
 
@@ -647,8 +647,8 @@ def status(state):
     for node in state.get('nodes', []):
         init = next((r for r in state['processes'] if r['role'] == 'node-init' and r['node'] == node['name']), None)
         running = bool(init and is_running(init))
-        lines.append('%-8s %-11s %-5s %-11s %s' % (node['name'], node['address'], node['family'], node['patch_group'],
-                                                  'running' if running else 'STOPPED'))
+        lines.append('%-8s %-11s %-5s %-11s %s' % (
+            node['name'], node['address'], node['family'], node['patch_group'], 'running' if running else 'STOPPED'))
     return '\n'.join(lines)
 
 

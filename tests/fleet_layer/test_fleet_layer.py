@@ -52,7 +52,8 @@ def installed_version(workspace, node, package):
     else:
         result = workspace.ssh(node, 'rpm', '-q', '--qf', '%{VERSION}', package)
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    # Upstream version only: 1.1-1 (Debian revision) and 1.1 (rpm VERSION) are both 1.1.
+    return result.stdout.strip().split('-')[0]
 
 
 def test_scan_groups_by_tag_applies_registry_baselines_and_prints_summary(workspace):
@@ -140,7 +141,7 @@ def test_unreachable_host_spends_the_error_budget(workspace):
     assert run.summary['totals']['hosts_by_outcome']['unreachable'] == ['ghost']
     assert run.summary['totals']['not_attempted'] == 6
     assert 'unreachable: ghost' in summary_block(run.stdout, 'Patch group Production')
-    assert not scan_states(run)
+    assert 'Scan the host against its patch baseline (step 1)' not in run.results
 
 
 def test_bad_max_errors_is_refused_before_any_host(workspace):

@@ -291,22 +291,45 @@ class AptBackend(PatchBackend):
         self._wait_for_locks(LOCK_FILES_REFRESH)
         self._run('apt-get', ['-q', '-y', 'update'])
 
-    def read_universe(self, operating_system, product):
+    def read_universe(self, operating_system, product, advisory_only=False):
+        """The root's installed packages and the versions its sources offer (DESIGN "Package universe").
+
+        Installed packages get a record for every carried version at or above the installed
+        one. Packages that are not installed get one record per distinct carried version,
+        so the engine can count approved ones as NOT_APPLICABLE; packages of architectures
+        the node is not configured for (APT::Architectures) are skipped. ``advisory_only``
+        exists for the rpm backends (records without a notice); Debian has no advisories,
+        so it is ignored here.
+        """
         cache, source_list = self._open_cache()
-        origins = {}                  # package file id -> (repository, security) or None
+        architectures = frozenset(apt_pkg.get_architectures())
         info_dir = self._host_path('var/lib/dpkg/info')
+        origin_of = _OriginMemo(source_list)
         version_compare = apt_pkg.version_compare
+        current_states = APT_CURRENT_STATES
         installed, candidates = [], []
-        # Hot loop (tens of thousands of versions): locals and per-file memoisation on purpose.
+        add_installed, add_candidate = installed.append, candidates.append
+        # Hot loop over the whole cache (~60,000 packages on a Debian host): locals, per-file and
+        # per-(priority, section) memoisation, and no work for versions that cannot matter.
         for package in cache.packages:
             current = package.current_ver
-            if current is None:
-                continue
-            state = APT_CURRENT_STATES.get(package.current_state, 'unknown')
-            if state in NOT_INSTALLED_STATES:
+            state = current_states.get(package.current_state, 'unknown') if current is not None else None
+            if current is None or state in NOT_INSTALLED_STATES:
+                if package.architecture not in architectures:
+                    continue
+                name, arch, seen = package.name, package.architecture, None
+                for version in package.version_list:
+                    version_string = version.ver_str
+                    if seen is not None and version_string in seen:
+                        continue        # the same version again (another architecture's 'all' or a rebuild)
+                    record = origin_of.version_record(version)
+                    if record is None:
+                        continue
+                    seen = (seen or ()) + (version_string,)
+                    add_candidate(Candidate(name, arch, version_string, *record))
                 continue
             name, arch, current_version = package.name, current.arch, current.ver_str
-            installed.append(AptInstalledPackage(
+            add_installed(AptInstalledPackage(
                 name, arch, reported_version(current_version, state),
                 _installed_time(info_dir, name, package.architecture), state))
             # apt keeps a package's versions sorted newest first: stop below the installed one.
@@ -314,26 +337,9 @@ class AptBackend(PatchBackend):
                 version_string = version.ver_str
                 if version_string != current_version and version_compare(version_string, current_version) < 0:
                     break
-                repository, security, carried = None, False, False
-                for package_file, _index in version.file_list:
-                    file_id = package_file.id
-                    origin = origins.get(file_id, origins)
-                    if origin is origins:
-                        origin = origins[file_id] = _origin(package_file, source_list)
-                    if origin is None:
-                        continue
-                    carried = True
-                    if origin[1] and not security:
-                        repository, security = origin
-                    elif repository is None:
-                        repository = origin[0]
-                if not carried:
-                    continue
-                # Positional arguments: Candidate(name, arch, version, repository, security,
-                # advisory_id, classification, severity, priority, section).
-                candidates.append(Candidate(name, arch, version_string, repository, security, None,
-                                            'Security' if security else None, None,
-                                            PRIORITY_NAMES.get(version.priority), version.section or None))
+                record = origin_of.version_record(version)
+                if record is not None:
+                    add_candidate(Candidate(name, arch, version_string, *record))
         return Universe('apt', operating_system, product, installed, candidates)
 
     def _closure_depcache(self):
@@ -560,6 +566,46 @@ def _installed_time(info_dir, name, package_arch):
             continue
         return datetime.datetime.fromtimestamp(int(mtime), datetime.timezone.utc)
     return None
+
+
+class _OriginMemo(object):
+    """Per package file, what it says about a version; computed once per file, not per version."""
+
+    def __init__(self, source_list):
+        self.source_list = source_list
+        self.origins = {}             # package file id -> (repository, security) or None (dpkg status)
+        self.records = {}             # (repository, security, priority, section) -> Candidate fields after version
+
+    def origin(self, package_file):
+        file_id = package_file.id
+        try:
+            return self.origins[file_id]
+        except KeyError:
+            origin = self.origins[file_id] = _origin(package_file, self.source_list)
+            return origin
+
+    def version_record(self, version):
+        """Candidate positional fields after ``version`` (repository .. section), or None when no source carries it."""
+        repository, security, carried = None, False, False
+        for package_file, _index in version.file_list:
+            origin = self.origin(package_file)
+            if origin is None:
+                continue
+            carried = True
+            if origin[1] and not security:
+                repository, security = origin
+            elif repository is None:
+                repository = origin[0]
+        if not carried:
+            return None
+        key = (repository, security, version.priority, version.section)
+        record = self.records.get(key)
+        if record is None:
+            # Candidate(name, arch, version, repository, security, advisory_id, classification,
+            # severity, priority, section): apt has no advisories, no severities.
+            record = self.records[key] = (repository, security, None, 'Security' if security else None, None,
+                                          PRIORITY_NAMES.get(key[2]), key[3] or None)
+        return record
 
 
 def _origin(package_file, source_list):

@@ -173,44 +173,70 @@ def _stanza(fields):
     return ''.join('%s: %s\n' % item for item in fields) + '\n'
 
 
-def write_synthetic_apt_root(root, repo_dir, installed_count, versions_per_package,
-                             security_every=3, codename='bookworm'):
-    """Fill ``root`` with ``installed_count`` installed packages and a repository of newer versions.
+def write_synthetic_apt_root(root, repo_dir, available_count=60000, installed_count=3000, updated_count=300,
+                             security_every=3, not_installed_security_count=500, codename='bookworm'):
+    """Fill ``root`` with a Debian-sized synthetic package universe (no .deb files: reading only).
 
-    Package ``pkgNNNNN`` is installed at ``1.0-1`` and the repository carries
-    ``versions_per_package`` versions ``1.0-1`` .. ``1.0-<n>``; every ``security_every``-th
-    version sits in the security suite, the rest in the main suite. No .deb files exist:
-    good for reading (scan) only. Writes ``<root>/etc/apt/sources.list`` pointing at the
-    repository and the package lists apt-get update would fetch, so apt can read the root
-    at once without any apt binaries inside it. Returns the DebRepository.
+    ``available_count`` distinct packages ``pkgNNNNN`` at ``1.0-1`` in suite ``<codename>``
+    (a third ``Architecture: all``, the rest the host architecture); ``installed_count``
+    of them, spread evenly, are installed at ``1.0-1``. The first ``updated_count``
+    installed packages have ``1.0-2``: every ``security_every``-th in
+    ``<codename>-security``, the others in ``<codename>-updates``. The first
+    ``not_installed_security_count`` packages that are not installed have ``1.0-2`` in
+    ``<codename>-security`` too (security updates for software the node does not have).
+    Writes ``<root>/etc/apt/sources.list``, the lists apt-get update would fetch,
+    ``<root>/etc/os-release`` (Debian 12) and dpkg's status and file lists, so apt can
+    read the root at once without any apt binaries inside it. Returns the DebRepository.
     """
     architecture = host_architecture()
     repo_path = os.path.abspath(repo_dir)
-    status_lines = []
-    suite_stanzas = {codename: [], codename + '-security': []}
-    for index in range(installed_count):
+    security_suite, updates_suite = codename + '-security', codename + '-updates'
+    suite_stanzas = {codename: [], updates_suite: [], security_suite: []}
+    step = max(available_count // max(installed_count, 1), 1)
+    installed = set(range(0, step * installed_count, step)) if installed_count else set()
+    status_lines, installed_names = [], []
+    updated = not_installed_updated = 0
+
+    def synthetic_depends(index):
+        # The same in dpkg's status as in the index: apt treats differing dependencies as another version.
+        return 'pkg%05d (>= 1.0)' % ((index * 7) % available_count)
+
+    def stanza(name, arch, version, suite, priority, section):
+        return _stanza([
+            ('Package', name), ('Version', version), ('Installed-Size', '120'), ('Maintainer', MAINTAINER),
+            ('Architecture', arch), ('Depends', synthetic_depends(int(name[3:]))),
+            ('Priority', priority), ('Section', section),
+            ('Filename', 'pool/%s/%s_%s_%s.deb' % (suite, name, version, arch)),
+            ('Size', '48210'), ('SHA256', '%064x' % int(name[3:])),
+            ('Description', 'synthetic benchmark package %s' % name),
+            ('Description-md5', '%032x' % int(name[3:])),
+        ])
+
+    for index in range(available_count):
         name = 'pkg%05d' % index
-        status_lines.append(_stanza([
-            ('Package', name), ('Status', 'install ok installed'), ('Priority', 'optional'),
-            ('Section', 'utils'), ('Installed-Size', '1'), ('Maintainer', MAINTAINER),
-            ('Architecture', 'all'), ('Version', '1.0-1'),
-            ('Description', 'synthetic benchmark package'),
-        ]))
-        for release in range(1, versions_per_package + 1):
-            suite = codename + '-security' if release % security_every == 0 else codename
-            suite_stanzas[suite].append(_stanza([
-                ('Package', name), ('Version', '1.0-%d' % release), ('Architecture', 'all'),
-                ('Maintainer', MAINTAINER), ('Priority', 'important' if release % 2 else 'optional'),
-                ('Section', 'admin' if release % 2 else 'utils'),
-                ('Filename', 'pool/%s/%s_1.0-%d_all.deb' % (suite, name, release)),
-                ('Size', '1000'), ('SHA256', '0' * 64),
-                ('Description', 'synthetic benchmark package'),
+        arch = 'all' if index % 3 == 0 else architecture
+        priority, section = ('important', 'admin') if index % 2 else ('optional', 'utils')
+        suite_stanzas[codename].append(stanza(name, arch, '1.0-1', codename, priority, section))
+        if index in installed:
+            installed_names.append(name)
+            status_lines.append(_stanza([
+                ('Package', name), ('Status', 'install ok installed'), ('Priority', priority),
+                ('Section', section), ('Installed-Size', '120'), ('Maintainer', MAINTAINER),
+                ('Architecture', arch), ('Version', '1.0-1'), ('Depends', synthetic_depends(index)),
+                ('Description', 'synthetic benchmark package %s' % name),
             ]))
+            if updated < updated_count:
+                updated += 1
+                suite = security_suite if updated % security_every == 0 else updates_suite
+                suite_stanzas[suite].append(stanza(name, arch, '1.0-2', suite, priority, section))
+        elif not_installed_updated < not_installed_security_count:
+            not_installed_updated += 1
+            suite_stanzas[security_suite].append(stanza(name, arch, '1.0-2', security_suite, priority, section))
     dpkg_dir = os.path.join(root, 'var/lib/dpkg')
     os.makedirs(os.path.join(dpkg_dir, 'info'), exist_ok=True)
-    for index in range(installed_count):
+    for name in installed_names:
         # dpkg keeps a file list per installed package; its mtime is the install time.
-        with open(os.path.join(dpkg_dir, 'info', 'pkg%05d.list' % index), 'w') as handle:
+        with open(os.path.join(dpkg_dir, 'info', '%s.list' % name), 'w') as handle:
             handle.write('/.\n')
     with open(os.path.join(dpkg_dir, 'status'), 'w') as handle:
         handle.write(''.join(status_lines))
@@ -232,6 +258,9 @@ def write_synthetic_apt_root(root, repo_dir, installed_count, versions_per_packa
         os.makedirs(os.path.join(root, sub), exist_ok=True)
     with open(os.path.join(root, 'etc/apt/sources.list'), 'w') as handle:
         handle.write(repo.sources_list())
+    with open(os.path.join(root, 'etc/os-release'), 'w') as handle:
+        handle.write('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\n'
+                     'VERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n')
     # No dpkg in this root, but apt reads dpkg's architecture tables from it.
     tables = os.path.join(root, 'usr/share/dpkg')
     os.makedirs(tables, exist_ok=True)

@@ -26,8 +26,6 @@ __metaclass__ = type
 
 import collections
 import datetime
-import functools
-import re
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._compliance import COMPLIANCE_RANK
@@ -89,129 +87,17 @@ def _values_text(values):
     return '%s or %s' % (', '.join(values[:-1]), values[-1])
 
 
-# -- version order ----------------------------------------------------------------------
-#
-# The engine orders each package's versions once per run. When the system library
-# decides (apt_pkg / rpm.labelCompare) we go through ``_versions.sort_key`` so the order
-# is the library's. Without it, ``_versions`` compares in pure Python, which costs
-# O(n log n) interpreted comparisons; these keys encode the same algorithms as plain
-# tuples instead (computed once per version, compared in C). The unit tests check them
-# against ``_versions.compare``.
-
-_RPM_TILDE, _RPM_END, _RPM_CARET, _RPM_ALPHA, _RPM_DIGIT = (0,), (1,), (2,), 3, 4
-
-
-# Segments rpmvercmp sees; everything else only separates them.
-_RPM_SEGMENT = re.compile(r'[0-9]+|[a-zA-Z]+|~|\^')
-
-
-def _rpm_segment(token):
-    if token == '~':
-        return _RPM_TILDE
-    if token == '^':
-        return _RPM_CARET
-    if token[0] <= '9':
-        return (_RPM_DIGIT, int(token))
-    return (_RPM_ALPHA, token)
-
-
-@functools.lru_cache(maxsize=1 << 16)  # releases and epochs repeat across packages
-def _rpm_segments_key(text):
-    """rpmvercmp order of one version/release string as a tuple (ends with ``_RPM_END``)."""
-    return tuple([_rpm_segment(token) for token in _RPM_SEGMENT.findall(text)] + [_RPM_END])
-
-
-def _rpm_key(version):
-    return tuple(_rpm_segments_key(part) for part in _versions.split_evr(version))
-
-
-def _debian_weight(char):
-    if char == '~':
-        return -1
-    if 'a' <= char <= 'z' or 'A' <= char <= 'Z':
-        return ord(char)
-    return ord(char) + 256
-
-
-_DEBIAN_EMPTY_RUN = ((0,), 0)
-# libapt ranks an empty fragment (only a trailing '-' gives one) below any other
-# fragment except those starting with '~'.
-_DEBIAN_EMPTY_FRAGMENT = (((0,), -1),)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _debian_fragment_key(text):
-    """dpkg verrevcmp order of one fragment: (non-digit weights + end, number) pairs."""
-    if not text:
-        return _DEBIAN_EMPTY_FRAGMENT
-    pairs = []
-    index, length = 0, len(text)
-    while index < length:
-        weights = []
-        while index < length and not text[index].isdigit():
-            weights.append(_debian_weight(text[index]))
-            index += 1
-        weights.append(0)  # the end of a run weighs 0, between '~' and everything else
-        end = index
-        while end < length and text[end].isdigit():
-            end += 1
-        pairs.append((tuple(weights), int(text[index:end] or '0')))
-        index = end
-    # A shorter fragment goes on as empty runs. Every pair after the first starts with
-    # a non-empty non-digit run, whose first weight is never 0, so one empty run at the
-    # end decides against whatever the longer fragment has next.
-    pairs.append(_DEBIAN_EMPTY_RUN)
-    return tuple(pairs)
-
-
-def _debian_key(version):
-    epoch, upstream, revision = _versions.split_evr(version)
-    if not revision and not version.endswith('-'):
-        revision = '0'
-    try:
-        epoch_number = int(epoch)
-    except ValueError:
-        epoch_number = 0
-    return (epoch_number, _debian_fragment_key(upstream), _debian_fragment_key(revision))
-
-
-def tuple_key_function(family):
-    """The tuple key of ``family`` (the pure-Python order of ``_versions``)."""
-    return _debian_key if family == 'apt' else _rpm_key
-
-
 def order_versions(family, versions, installed):
     """``(newer, same, older)`` than ``installed``; newer and older newest first.
 
-    Sorted by the tuple key. When a system library decides comparisons, each adjacent
-    pair of that order is checked with ``_versions.compare`` (the library); if any pair
-    disagrees, the library sorts instead. A total order that agrees on every adjacent
-    pair agrees everywhere, so the result is always the library's order, at n
-    library calls instead of n log n.
+    ``versions``: the candidate versions of one name+arch. The order is ``_versions.order``'s
+    (the system library's when one decides, else the pure-Python tuple keys).
     """
-    key = tuple_key_function(family)
-    ordered = sorted(((key(version), version) for version in set(versions) | set([installed])), reverse=True)
-    if _versions.library_in_use(family) is not None:
-        for (left_key, left), (right_key, right) in zip(ordered, ordered[1:]):
-            if _versions.compare(family, left, right) != (1 if left_key > right_key else 0):
-                return _order_by_library(family, versions, installed)
-    installed_key = key(installed)
-    newer, same, older = [], [], []
-    for version_key, version in ordered:
-        if version == installed and version not in versions:
-            continue
-        (newer if version_key > installed_key else older if version_key < installed_key else same).append(version)
-    return newer, same, older
-
-
-def _order_by_library(family, versions, installed):
-    newer, same, older = [], [], []
-    for version in versions:
-        order = _versions.compare(family, version, installed)
-        (newer if order > 0 else older if order < 0 else same).append(version)
-    library_key = _versions.sort_key(family)
-    newer.sort(key=library_key, reverse=True)
-    older.sort(key=library_key, reverse=True)
+    runs = _versions.order(family, set(versions) | set([installed]))
+    position = next(index for index, run in enumerate(runs) if installed in run)
+    newer = [version for run in runs[:position] for version in run]
+    same = [version for version in runs[position] if version in versions]
+    older = [version for run in runs[position + 1:] for version in run]
     return newer, same, older
 
 
@@ -441,6 +327,16 @@ class _Engine(object):
                 best, best_record = approval, record
         return best, best_record
 
+    def first_approved(self, name, arch, versions, by_version):
+        """``(version, approval, record)`` of the first of ``versions`` that is approved and not rejected, else Nones."""
+        for version in versions:
+            if self.rejected_entry(name, arch, version, by_version[version]) is not None:
+                continue
+            approval, record = self.best_record(by_version[version])
+            if approval is not None:
+                return version, approval, record
+        return None, None, None
+
     # -- explanations -------------------------------------------------------------------
 
     def show(self, version):
@@ -487,22 +383,9 @@ class _Engine(object):
         same_records = [record for version in same for record in by_version[version]]
 
         installed_rejected = self.rejected_entry(name, arch, installed, same_records)
-        target = approval = record = None
-        for version in newer:
-            if self.rejected_entry(name, arch, version, by_version[version]) is not None:
-                continue
-            approval, record = self.best_record(by_version[version])
-            if approval is not None:
-                target = version
-                break
+        target, approval, record = self.first_approved(name, arch, newer, by_version)
         if target is None and installed_rejected is None:
-            for version in same + older:
-                if self.rejected_entry(name, arch, version, by_version[version]) is not None:
-                    continue
-                approval, record = self.best_record(by_version[version])
-                if approval is not None:
-                    target = version
-                    break
+            target, approval, record = self.first_approved(name, arch, same + older, by_version)
 
         patch = self.base_patch(package)
         if target is not None and target in newer:

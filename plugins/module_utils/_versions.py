@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import functools
+import re
 
 try:
     import apt_pkg
@@ -190,6 +191,22 @@ def _is_rpm_separator(char):
     return not (_is_rpm_alpha(char) or _is_rpm_digit(char) or char in '~^')
 
 
+def _rpm_marker_order(left_char, right_char):
+    """Order decided by a ``~`` or ``^`` at the current position: -1/1, 0 (both the same marker, go on), else None.
+
+    ``~`` sorts before everything, even the end of the string; ``^`` sorts after the
+    end of the string but before anything else. ``''`` stands for the end.
+    """
+    for marker, end_order in (('~', 1), ('^', -1)):
+        if left_char == marker or right_char == marker:
+            if left_char == right_char:
+                return 0
+            if not (left_char and right_char):  # one side has ended
+                return end_order if not left_char else -end_order
+            return -1 if left_char == marker else 1
+    return None
+
+
 def rpmvercmp(left, right):
     """rpm's segment comparison of one version or release string (pure Python)."""
     if left == right:
@@ -203,25 +220,10 @@ def rpmvercmp(left, right):
             j += 1
         left_char = left[i] if i < len_left else ''
         right_char = right[j] if j < len_right else ''
-        # '~' sorts before everything, even the end of the string.
-        if left_char == '~' or right_char == '~':
-            if left_char != '~':
-                return 1
-            if right_char != '~':
-                return -1
-            i += 1
-            j += 1
-            continue
-        # '^' sorts after the end of the string but before anything else.
-        if left_char == '^' or right_char == '^':
-            if not left_char:
-                return -1
-            if not right_char:
-                return 1
-            if left_char != '^':
-                return 1
-            if right_char != '^':
-                return -1
+        marker = _rpm_marker_order(left_char, right_char)
+        if marker is not None:
+            if marker:
+                return marker
             i += 1
             j += 1
             continue
@@ -261,6 +263,82 @@ def rpm_compare(left, right):
     return 0
 
 
+# --- tuple keys: the same orders, computed once per version ------------------------
+#
+# Sorting n versions with a comparison function costs O(n log n) interpreted calls.
+# These keys encode the two algorithms above as plain tuples instead (computed once per
+# version, compared in C). The unit tests check them against ``compare``.
+
+_RPM_TILDE, _RPM_END, _RPM_CARET, _RPM_ALPHA, _RPM_DIGIT = (0,), (1,), (2,), 3, 4
+
+# Segments rpmvercmp sees; everything else only separates them.
+_RPM_SEGMENT = re.compile(r'[0-9]+|[a-zA-Z]+|~|\^')
+
+
+def _rpm_segment(token):
+    if token == '~':
+        return _RPM_TILDE
+    if token == '^':
+        return _RPM_CARET
+    if token[0] <= '9':
+        return (_RPM_DIGIT, int(token))
+    return (_RPM_ALPHA, token)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # releases and epochs repeat across packages
+def _rpm_segments_key(text):
+    """rpmvercmp order of one version/release string as a tuple (ends with ``_RPM_END``)."""
+    return tuple([_rpm_segment(token) for token in _RPM_SEGMENT.findall(text)] + [_RPM_END])
+
+
+def rpm_key(version):
+    """Tuple key ordering ``[E:]V[-R]`` strings as ``rpm_compare`` does."""
+    return tuple(_rpm_segments_key(part) for part in split_evr(version))
+
+
+_DEBIAN_EMPTY_RUN = ((0,), 0)
+# libapt ranks an empty fragment (only a trailing '-' gives one) below any other
+# fragment except those starting with '~' (as in _debian_fragment_compare).
+_DEBIAN_EMPTY_FRAGMENT = (((0,), -1),)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _debian_fragment_key(text):
+    """dpkg verrevcmp order of one fragment: (non-digit weights + end, number) pairs."""
+    if not text:
+        return _DEBIAN_EMPTY_FRAGMENT
+    pairs = []
+    index, length = 0, len(text)
+    while index < length:
+        weights = []
+        while index < length and not text[index].isdigit():
+            weights.append(_debian_order(text[index]))
+            index += 1
+        weights.append(0)  # the end of a run weighs 0, between '~' and everything else
+        end = index
+        while end < length and text[end].isdigit():
+            end += 1
+        pairs.append((tuple(weights), int(text[index:end] or '0')))
+        index = end
+    # A shorter fragment goes on as empty runs. Every pair after the first starts with
+    # a non-empty non-digit run, whose first weight is never 0, so one empty run at the
+    # end decides against whatever the longer fragment has next.
+    pairs.append(_DEBIAN_EMPTY_RUN)
+    return tuple(pairs)
+
+
+def debian_key(version):
+    """Tuple key ordering Debian versions as ``debian_compare`` does."""
+    epoch, upstream, revision = _debian_parts(version)
+    return (_debian_epoch(epoch), _debian_fragment_key(upstream), _debian_fragment_key(revision))
+
+
+def tuple_key(family):
+    """The pure-Python order of ``family`` as a tuple ``key=`` function (oldest first)."""
+    _check_family(family)
+    return debian_key if family == 'apt' else rpm_key
+
+
 # --- public API ---------------------------------------------------------------
 
 def _sign(number):
@@ -286,6 +364,48 @@ def compare(family, left, right):
 
 
 def sort_key(family):
-    """A ``key=`` function that sorts version strings of ``family`` oldest first."""
-    _check_family(family)
+    """A ``key=`` function that sorts version strings of ``family`` oldest first.
+
+    The library's order (through ``compare``) when a system library decides, else the tuple key.
+    """
+    if library_in_use(family) is None:
+        return tuple_key(family)
     return functools.cmp_to_key(functools.partial(compare, family))
+
+
+def order(family, versions):
+    """The distinct ``versions`` newest first, as a list of runs of equal versions: ``[[v, ...], ...]``.
+
+    Sorted by the tuple key. When a system library decides comparisons, each adjacent
+    pair of that order is checked with ``compare`` (the library); if any pair disagrees,
+    the library sorts instead. A total order that agrees on every adjacent pair agrees
+    everywhere, so the result is always the library's order, at n library calls
+    instead of n log n.
+    """
+    key = tuple_key(family)
+    keyed = sorted(((key(version), version) for version in set(versions)), reverse=True)
+    if library_in_use(family) is not None:
+        for (left_key, left), (right_key, right) in zip(keyed, keyed[1:]):
+            if compare(family, left, right) != (1 if left_key > right_key else 0):
+                return _order_by_library(family, [version for dummy, version in keyed])
+    runs = []
+    previous_key = None
+    for version_key, version in keyed:
+        if runs and version_key == previous_key:
+            runs[-1].append(version)
+        else:
+            runs.append([version])
+        previous_key = version_key
+    return runs
+
+
+def _order_by_library(family, versions):
+    """``order`` with ``compare`` deciding every step (``versions``: distinct, in a fixed order)."""
+    library_key = functools.cmp_to_key(functools.partial(compare, family))
+    runs = []
+    for version in sorted(versions, key=library_key, reverse=True):
+        if runs and compare(family, runs[-1][0], version) == 0:
+            runs[-1].append(version)
+        else:
+            runs.append([version])
+    return runs

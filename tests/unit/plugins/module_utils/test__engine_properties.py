@@ -16,7 +16,7 @@ __metaclass__ = type
 import datetime
 import fnmatch
 
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline import (
     filter_values_for,
@@ -27,11 +27,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._compliance
     highest_level,
     summarise,
 )
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._evaluate import (
-    _debian_key,
-    _rpm_key,
-    evaluate,
-)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._evaluate import evaluate
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._patterns import name_forms
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import compare
 from ansible_collections.fleetops.patch_manager.tests.unit.plugins.module_utils.engine_cases import (
@@ -352,19 +348,3 @@ def test_counters_match_the_patch_states(scenario):
     assert list(evaluation.install_targets) == [
         (patch['name'], patch['arch'], patch['approved_version']) for patch in evaluation.patches
         if patch['state'] == 'MISSING']
-
-
-@settings(max_examples=1000, deadline=None)
-@example('apt', ['0', '0~'])
-@example('apt', ['1.0', '1.0-', '1.0-0', '1:0', '0:1'])
-@example('dnf', ['1.0^', '1.0', '1.0~', '1.0.', 'a:1'])
-@given(st.sampled_from(('apt', 'dnf')),
-       st.lists(st.text(alphabet='0129ab.~^+-:', min_size=1, max_size=9), min_size=2, max_size=6))
-def test_version_keys_agree_with_versions_compare(family, versions):
-    """The tuple keys used without the system library order versions as ``_versions.compare`` does."""
-    key = _debian_key if family == 'apt' else _rpm_key
-    for left in versions:
-        for right in versions:
-            expected = compare(family, left, right)
-            actual = (key(left) > key(right)) - (key(left) < key(right))
-            assert actual == expected, (left, right)

@@ -18,11 +18,9 @@ import pytest
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._compliance import summarise
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import compare
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._evaluate import (
-    _debian_key,
-    _rpm_key,
     evaluate,
+    order_versions,
 )
 from ansible_collections.fleetops.patch_manager.tests.unit.plugins.module_utils.engine_cases import (
     NOW,
@@ -492,46 +490,16 @@ def test_a_baseline_the_engine_cannot_evaluate_names_the_field(bad, path, allowe
     assert allowed in str(raised.value)
 
 
-# -- version keys agree with _versions (used when no system library decides) -----------------
+# -- version order around the installed version ----------------------------------------
 
-@pytest.mark.parametrize('key, versions', [
-    (_rpm_key, ['0:1.0~rc1-1', '0:1.0-1', '0:1.0^git1-1', '0:1.0a-1', '0:1.0.1-1', '0:1.00.2-1', '0:1.10-1', '1:0.1-1']),
-    (_debian_key, ['1.0~~', '1.0~', '1.0-', '1.0', '1.0-1', '1.0a', '1.0+b1', '1.01.1', '1:0.1']),
-])
-def test_version_keys_order_known_versions(key, versions):
-    family = 'dnf' if key is _rpm_key else 'apt'
-    assert all(compare(family, older, newer) < 0 for older, newer in zip(versions, versions[1:]))
-    assert sorted(reversed(versions), key=key) == versions
-
-
-def test_versions_are_ordered_by_the_system_library_when_it_decides(monkeypatch):
-    """The venv has no rpm bindings: stand in for a library whose order differs from ours."""
-    from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate, _versions
-    calls = []
-
-    def reversed_library(family, left, right):
-        calls.append((left, right))
-        return -compare(family, left, right)
-
-    monkeypatch.setattr(_versions, 'library_in_use', lambda family: 'rpm')
-    monkeypatch.setattr(_versions, 'compare', reversed_library)
-    newer, same, older = _evaluate.order_versions('dnf', {'0:1.0-1': [], '0:1.1-1': [], '0:0.9-1': [], '0:1.2-1': []},
-                                                  '0:1.0-1')
-    assert (newer, same, older) == (['0:0.9-1'], ['0:1.0-1'], ['0:1.1-1', '0:1.2-1'])
-    assert calls  # the library was asked
+def test_versions_are_split_around_the_installed_one_newest_first():
+    # 0:1.00-1 equals 0:1.0-1 for rpm: it is "the same" version, not newer or older.
+    versions = {'0:1.0-1': [], '0:1.00-1': [], '0:1.10-1': [], '0:1.2-1': [], '0:0.9-1': []}
+    newer, same, older = order_versions('dnf', versions, '0:1.0-1')
+    assert newer == ['0:1.10-1', '0:1.2-1']
+    assert sorted(same) == ['0:1.0-1', '0:1.00-1']
+    assert older == ['0:0.9-1']
 
 
-def test_versions_agreeing_with_the_library_cost_one_comparison_per_neighbour(monkeypatch):
-    from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate, _versions
-    calls = []
-
-    def agreeing_library(family, left, right):
-        calls.append((left, right))
-        return compare(family, left, right)
-
-    monkeypatch.setattr(_versions, 'library_in_use', lambda family: 'rpm')
-    monkeypatch.setattr(_versions, 'compare', agreeing_library)
-    versions = {'0:1.0-1': [], '0:1.1-1': [], '0:0.9-1': [], '0:1.2-1': [], '0:1.10-1': []}
-    assert _evaluate.order_versions('dnf', versions, '0:1.0.5-1') == (
-        ['0:1.10-1', '0:1.2-1', '0:1.1-1'], [], ['0:1.0-1', '0:0.9-1'])
-    assert len(calls) == 5  # six versions with the installed one: five neighbours
+def test_an_installed_version_no_repository_offers_is_in_no_list():
+    assert order_versions('apt', {'1.0-1': [], '2.0-1': []}, '1.5-1') == (['2.0-1'], [], ['1.0-1'])

@@ -13,16 +13,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import json
 import os
 import subprocess
 
 import pytest
-from hypothesis import given, settings, strategies as st, HealthCheck
+from hypothesis import example, given, settings, strategies as st, HealthCheck
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import (
-    compare, debian_compare, join_evr, rpm_compare, sort_key, split_evr,
+    compare, debian_compare, debian_key, join_evr, order, rpm_compare, rpm_key, sort_key, split_evr, tuple_key,
 )
 
 SYSTEM_PYTHON = '/usr/bin/python3'
@@ -251,9 +252,89 @@ def test_sort_key_orders_oldest_first():
     assert sorted(rpm_versions, key=sort_key('dnf')) == ['0:1.0~rc1-1', '0:1.0-1', '0:1.0^git1-1', '0:1.0.1-1', '1:0.1-1']
 
 
+# --- tuple keys and ordering ---------------------------------------------------------
+
+@pytest.mark.parametrize('key, versions', [
+    (rpm_key, ['0:1.0~rc1-1', '0:1.0-1', '0:1.0^git1-1', '0:1.0a-1', '0:1.0.1-1', '0:1.00.2-1', '0:1.10-1', '1:0.1-1']),
+    (debian_key, ['1.0~~', '1.0~', '1.0-', '1.0', '1.0-1', '1.0a', '1.0+b1', '1.01.1', '1:0.1']),
+])
+def test_version_keys_order_known_versions(key, versions):
+    family = 'dnf' if key is rpm_key else 'apt'
+    assert all(compare(family, older, newer) < 0 for older, newer in zip(versions, versions[1:]))
+    assert sorted(reversed(versions), key=key) == versions
+
+
+@settings(max_examples=1000, deadline=None)
+@example('apt', ['0', '0~'])
+@example('apt', ['1.0', '1.0-', '1.0-0', '1:0', '0:1'])
+@example('dnf', ['1.0^', '1.0', '1.0~', '1.0.', 'a:1'])
+@given(st.sampled_from(('apt', 'dnf')),
+       st.lists(st.text(alphabet='0129ab.~^+-:', min_size=1, max_size=9), min_size=2, max_size=6))
+def test_version_keys_agree_with_versions_compare(family, versions):
+    """The tuple keys (the order without a system library) order versions as ``compare`` does."""
+    key = tuple_key(family)
+    for left in versions:
+        for right in versions:
+            expected = compare(family, left, right)
+            actual = (key(left) > key(right)) - (key(left) < key(right))
+            assert actual == expected, (left, right)
+
+
+def test_sort_key_is_the_tuple_key_without_a_library():
+    assert _versions.library_in_use('dnf') is None  # the venv has no rpm bindings
+    assert sort_key('dnf') is rpm_key
+    assert sort_key('zypper') is rpm_key
+
+
+def test_order_gives_runs_of_equal_versions_newest_first():
+    versions = ['0:1.0-1', '0:1.00-1', '0:1.10-1', '0:1.2-1', '0:0.9-1', '0:1.2-1']
+    runs = order('dnf', versions)
+    assert [sorted(run) for run in runs] == [['0:1.10-1'], ['0:1.2-1'], ['0:1.0-1', '0:1.00-1'], ['0:0.9-1']]
+
+
+def test_order_follows_the_system_library_when_it_disagrees(monkeypatch):
+    """The venv has no rpm bindings: stand in for a library whose order differs from ours."""
+    calls = []
+    pure_compare = _versions.compare
+
+    def reversed_library(family, left, right):
+        calls.append((left, right))
+        return -pure_compare(family, left, right)
+
+    monkeypatch.setattr(_versions, 'library_in_use', lambda family: 'rpm')
+    monkeypatch.setattr(_versions, 'compare', reversed_library)
+    assert _versions.order('dnf', ['0:1.0-1', '0:1.1-1', '0:0.9-1', '0:1.2-1']) == [
+        ['0:0.9-1'], ['0:1.0-1'], ['0:1.1-1'], ['0:1.2-1']]
+    assert calls  # the library was asked
+
+
+def test_order_agreeing_with_the_library_costs_one_comparison_per_neighbour(monkeypatch):
+    calls = []
+    pure_compare = _versions.compare
+
+    def agreeing_library(family, left, right):
+        calls.append((left, right))
+        return pure_compare(family, left, right)
+
+    monkeypatch.setattr(_versions, 'library_in_use', lambda family: 'rpm')
+    monkeypatch.setattr(_versions, 'compare', agreeing_library)
+    versions = ['0:1.0-1', '0:1.1-1', '0:0.9-1', '0:1.2-1', '0:1.10-1', '0:1.0.5-1']
+    assert _versions.order('dnf', versions) == [['0:1.10-1'], ['0:1.2-1'], ['0:1.1-1'], ['0:1.0.5-1'], ['0:1.0-1'], ['0:0.9-1']]
+    assert len(calls) == 5  # six versions: five neighbours
+
+
+def test_sort_key_is_the_library_order_when_a_library_decides(monkeypatch):
+    pure_compare = _versions.compare
+    monkeypatch.setattr(_versions, 'library_in_use', lambda family: 'rpm')
+    monkeypatch.setattr(_versions, 'compare', lambda family, left, right: -pure_compare(family, left, right))
+    assert sorted(['0:1.0-1', '0:2.0-1', '0:1.5-1'], key=_versions.sort_key('dnf')) == ['0:2.0-1', '0:1.5-1', '0:1.0-1']
+
+
 @pytest.mark.parametrize('function, args', [
     (compare, ('yum', '1', '2')),
     (sort_key, ('pip',)),
+    (tuple_key, ('pip',)),
+    (order, ('pip', ['1'])),
     (join_evr, ('0', '1', '1', 'apk')),
 ])
 def test_unknown_family_is_refused(function, args):
@@ -303,7 +384,7 @@ def test_fallback_is_antisymmetric(pair):
                  st.lists(rpm_versions(), min_size=3, max_size=3).map(lambda versions: ('dnf', versions))))
 def test_fallback_is_transitive(case):
     family, versions = case
-    ordered = sorted(versions, key=sort_key(family))
+    ordered = sorted(versions, key=functools.cmp_to_key(functools.partial(compare, family)))
     for earlier, later in zip(ordered, ordered[1:]):
         assert compare(family, earlier, later) <= 0
     assert compare(family, ordered[0], ordered[2]) <= 0

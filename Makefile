@@ -7,7 +7,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 # Debian packages the tests drive (real package managers, test fleet, repositories).
 DEB_PACKAGES := python3-apt dnf python3-dnf rpm createrepo-c zypper apt-utils \
-	mmdebstrap openssh-server dpkg-dev fakeroot iproute2 util-linux
+	mmdebstrap openssh-server dpkg-dev fakeroot iproute2 util-linux shellcheck
 
 .PHONY: help venv system-deps scan test sanity units functional fleet-test bench changelog-lint fleet-up fleet-down lint
 

@@ -34,15 +34,20 @@ PY
 
 mkdir -p "$dest"
 # Exactly what git would ship: tracked files plus untracked ones that are not ignored.
-(cd "$repo" && git ls-files -z --cached --others --exclude-standard) \
-  | (cd "$repo" && xargs -0 cp --parents -P -t "$dest" 2>/dev/null || true)
+# (Tracked files deleted in the working tree are skipped.)
+cd "$repo"
+git ls-files -z --cached --others --exclude-standard \
+  | tar --null --files-from=- --ignore-failed-read --warning=no-failed-read -cf - \
+  | tar -xf - -C "$dest"
 cd "$dest"
 export PATH="$venv/bin:$PATH"
 if [ "$1" = sanity ]; then
   # Module code must compile and import on the target Pythons (3.8+): let the
   # multi-version sanity tests see every such interpreter this machine has.
   for v in 3.8 3.9 3.10 3.12 3.13; do
-    for d in "$HOME"/.pyenv/versions/$v.*/bin; do [ -x "$d/python$v" ] && PATH="$PATH:$d"; done
+    for d in "$HOME/.pyenv/versions/$v".*/bin; do
+      if [ -x "$d/python$v" ]; then PATH="$PATH:$d"; fi
+    done
   done
   ansible-test "$@" --local --color no
 else

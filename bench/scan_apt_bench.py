@@ -2,22 +2,28 @@
 # Copyright (c) fleetops.patch_manager contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Benchmark: an apt Scan's reading path against ``apt list --upgradable`` on the same root.
+"""Benchmark: an apt Scan by the module, run directly, against ``apt list --upgradable`` on the same root.
 
-A synthetic alternate root holds 3,000 installed packages and a repository of 60,000
-available versions (20 per package, every third in the security suite). Measured in the
-same run, each in a fresh process (median of --repeat runs, after one warm-up each):
+A synthetic alternate root the size of a Debian bookworm host: 60,000 available packages
+(distinct names) in ``bookworm``, ``bookworm-updates`` and ``bookworm-security``, 3,000 of
+them installed, a few hundred installed ones with an update (every third in the security
+suite) and a few hundred security updates for packages that are not installed. Measured
+in the same run, alternating, each a fresh process (median of --repeat runs after one
+warm-up round; peak RSS of that process from wait4):
 
-- ours: /usr/bin/python3 running AptBackend.read_universe, then the engine
-  (_evaluate.evaluate with the Debian predefined baseline) when the engine exists;
-- native: ``apt list --upgradable`` with apt reading the same root.
+- module: ``/usr/bin/python3 -m ...modules.run_patch_baseline`` with the Scan arguments
+  as JSON on stdin, the way a module is run directly (no AnsiballZ); ansible's
+  module_utils come from the venv's ansible package;
+- backend: ``/usr/bin/python3`` importing _backend_apt and running read_universe only;
+- native: ``apt list --upgradable`` reading the same root (RootDir through APT_CONFIG).
 
-Figures are printed as ratios to the native tool, with peak RSS of each process.
+Prints a markdown table with ratios to the native tool.
 Usage (any user; writes only to a temporary directory):
-    /usr/bin/python3 bench/scan_apt_bench.py [--repeat N] [--packages N] [--versions N]
+    /usr/bin/python3 bench/scan_apt_bench.py [--repeat N] [--available N] [--installed N] [--updated N]
 """
 
 import argparse
+import glob
 import json
 import os
 import statistics
@@ -27,74 +33,37 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
-
-from tests.support import debrepo  # noqa: E402  pylint: disable=wrong-import-position
 
 SYSTEM_PYTHON = '/usr/bin/python3'
+MODULE = 'ansible_collections.fleetops.patch_manager.plugins.modules.run_patch_baseline'
 
-# AWS-DebianDefaultPatchBaseline (ssm-semantics §8) for when _predefined is not importable.
-DEBIAN_DEFAULT = {
-    'name': 'AWS-DebianDefaultPatchBaseline', 'baseline_id': None, 'operating_system': 'DEBIAN',
-    'description': None,
-    'global_filters': {'patch_filters': [{'key': 'PRODUCT', 'values': ['*']}]},
-    'approval_rules': {'patch_rules': [{
-        'patch_filter_group': {'patch_filters': [
-            {'key': 'PRIORITY', 'values': ['Required', 'Important', 'Standard', 'Optional', 'Extra']}]},
-        'approve_after_days': 0, 'approve_until_date': None, 'compliance_level': 'UNSPECIFIED',
-        'enable_non_security': False}]},
-    'approved_patches': [], 'approved_patches_compliance_level': 'UNSPECIFIED',
-    'approved_patches_enable_non_security': False, 'rejected_patches': [],
-    'rejected_patches_action': 'ALLOW_AS_DEPENDENCY', 'sources': [],
-}
-
-# Runs in the measured child: the backend read (+ engine), reporting its own figures.
-SCAN_CHILD = r'''
-import datetime, json, resource, sys, time
-start = time.monotonic()
-import apt_pkg
+BACKEND_CHILD = r'''
+import json, sys
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend_apt import AptBackend
-imported = time.monotonic()
 universe = AptBackend(root=sys.argv[1]).read_universe('DEBIAN', 'Debian12')
-read_done = time.monotonic()
-evaluated = None
-try:
-    from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate
-except ImportError:
-    _evaluate = None
-if _evaluate is not None:
-    try:
-        from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
-        baseline = _predefined.get_predefined('AWS-DebianDefaultPatchBaseline')
-    except ImportError:
-        baseline = json.loads(sys.argv[2])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    evaluation = _evaluate.evaluate(baseline, universe, now)
-    evaluated = sum(1 for patch in evaluation.patches if patch['state'] == 'MISSING')
-end = time.monotonic()
-print(json.dumps({'installed': len(universe.installed), 'candidates': len(universe.candidates),
-                  'missing': evaluated, 'import_s': imported - start, 'read_s': read_done - imported, 'evaluate_s': end - read_done,
-                  'maxrss_kib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
-'''
-
-# Wraps the native command to learn its peak RSS without /usr/bin/time.
-NATIVE_CHILD = r'''
-import json, resource, subprocess, sys
-completed = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-print(json.dumps({'rc': completed.returncode, 'lines': completed.stdout.count(b'\n'),
-                  'maxrss_kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+print(json.dumps({'installed': len(universe.installed), 'candidates': len(universe.candidates)}))
 '''
 
 
-def apt_env(config_file):
-    env = dict(os.environ, LC_ALL='C.UTF-8', APT_CONFIG=config_file)
-    env.pop('PYTHONPATH', None)
-    return env
+def venv_ansible_dir(workdir):
+    """A directory holding only the venv's ``ansible`` package, for the system python's PYTHONPATH."""
+    found = glob.glob(os.path.join(REPO, '.venv', 'lib', 'python3*', 'site-packages', 'ansible'))
+    if not found:
+        raise SystemExit('no ansible package in %s/.venv' % REPO)
+    directory = os.path.join(workdir, 'ansible-only')
+    os.makedirs(directory)
+    os.symlink(found[0], os.path.join(directory, 'ansible'))
+    return directory
 
 
-def prepare(workdir, packages, versions):
+def prepare(workdir, args):
     root = os.path.join(workdir, 'root')
-    debrepo.write_synthetic_apt_root(root, os.path.join(workdir, 'repo'), packages, versions)
+    # In a child: a fork copies the parent's resident pages into each measured child's peak RSS,
+    # so this process must stay small (the generator holds the whole index in memory).
+    generate = ('import sys; sys.path.insert(0, sys.argv[1]); from tests.support import debrepo; '
+                'debrepo.write_synthetic_apt_root(sys.argv[2], sys.argv[3], *[int(n) for n in sys.argv[4:]])')
+    subprocess.run([sys.executable, '-c', generate, REPO, root, os.path.join(workdir, 'repo'), str(args.available),
+                    str(args.installed), str(args.updated), '3', str(args.not_installed_security)], check=True)
     # RootDir is read before apt.conf.d, so the root's configuration is used, not this machine's.
     config_file = os.path.join(workdir, 'apt.conf')
     with open(config_file, 'w') as handle:
@@ -102,54 +71,92 @@ def prepare(workdir, packages, versions):
     return root, config_file
 
 
-def timed(argv, env):
-    start = time.monotonic()
-    completed = subprocess.run(argv, env=env, check=True, stdout=subprocess.PIPE, universal_newlines=True)
-    return time.monotonic() - start, json.loads(completed.stdout)
+def measured(argv, env, data=None):
+    """(wall seconds, peak RSS KiB, stdout) of one child process, its own figures only (wait4)."""
+    with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        stdin.write(data or b'')
+        stdin.seek(0)
+        start = time.monotonic()
+        # Files, not pipes: nothing reaps the child before wait4 reads its rusage.
+        child = subprocess.Popen(argv, env=env, stdin=stdin, stdout=stdout, stderr=stderr)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        wall = time.monotonic() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
+    if child.returncode != 0:
+        raise SystemExit('%s failed (rc=%s): %s %s' % (argv[:3], child.returncode, out.decode(errors='replace')[-2000:],
+                                                     err.decode(errors='replace')[-2000:]))
+    return wall, usage.ru_maxrss, out.decode()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
-    parser.add_argument('--repeat', type=int, default=5)
-    parser.add_argument('--packages', type=int, default=3000)
-    parser.add_argument('--versions', type=int, default=20)
+    parser.add_argument('--repeat', type=int, default=7)
+    parser.add_argument('--available', type=int, default=60000)
+    parser.add_argument('--installed', type=int, default=3000)
+    parser.add_argument('--updated', type=int, default=300)
+    parser.add_argument('--not-installed-security', type=int, default=500)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix='scan-apt-bench.') as workdir:
-        root, config_file = prepare(workdir, args.packages, args.versions)
-        ours_env = dict(os.environ, PYTHONPATH=os.path.join(REPO, '.collections'))
-        ours_argv = [SYSTEM_PYTHON, '-c', SCAN_CHILD, root, json.dumps(DEBIAN_DEFAULT)]
-        native_argv = [SYSTEM_PYTHON, '-c', NATIVE_CHILD, 'apt', 'list', '--upgradable',
-                       '-o', 'Debug::NoLocking=1']
-        ours, native = [], []
+        root, config_file = prepare(workdir, args)
+        python_env = dict(os.environ, LC_ALL='C.UTF-8',
+                          PYTHONPATH=os.pathsep.join([os.path.join(REPO, '.collections'), venv_ansible_dir(workdir)]))
+        python_env.pop('APT_CONFIG', None)
+        native_env = dict(os.environ, LC_ALL='C.UTF-8', APT_CONFIG=config_file)
+        native_env.pop('PYTHONPATH', None)
+        commands = {
+            'native': ([
+                'apt', 'list', '--upgradable', '-o', 'Debug::NoLocking=1'], native_env, None),
+            'module': ([SYSTEM_PYTHON, '-m', MODULE], python_env,
+                       json.dumps({'ANSIBLE_MODULE_ARGS': {'operation': 'Scan', 'root': root}}).encode()),
+            'backend': ([SYSTEM_PYTHON, '-c', BACKEND_CHILD, root], python_env, None),
+        }
+        runs = dict((label, []) for label in commands)
+        outputs = {}
         for round_index in range(args.repeat + 1):
-            # Alternate, so both see the same machine load; round 0 warms both up.
-            result_ours = timed(ours_argv, ours_env)
-            result_native = timed(native_argv, apt_env(config_file))
-            if round_index:
-                ours.append(result_ours)
-                native.append(result_native)
+            # Alternate, so all three see the same machine load; round 0 warms caches (pkgcache.bin, pages).
+            for label, (argv, env, data) in commands.items():
+                wall, rss, out = measured(argv, env, data)
+                outputs[label] = out
+                if round_index:
+                    runs[label].append((wall, rss))
 
-    if ours[-1][1]['candidates'] != args.packages * args.versions or native[-1][1]['lines'] <= args.packages:
-        raise SystemExit('the synthetic root was not read as written (%d candidate records, %d apt list lines); '
-                         'figures would be meaningless' % (ours[-1][1]['candidates'], native[-1][1]['lines']))
-    ours_wall = statistics.median(wall for wall, _figures in ours)
-    native_wall = statistics.median(wall for wall, _figures in native)
-    sample_ours, sample_native = ours[-1][1], native[-1][1]
-    import_s = statistics.median(figures['import_s'] for _wall, figures in ours)
-    read_s = statistics.median(figures['read_s'] for _wall, figures in ours)
-    evaluate_s = statistics.median(figures['evaluate_s'] for _wall, figures in ours)
-    print('apt scan benchmark: %d installed packages, %d available versions, median of %d runs'
-          % (args.packages, args.packages * args.versions, args.repeat))
-    print('  universe: %d installed, %d candidate records; engine MISSING: %s; apt list lines: %d'
-          % (sample_ours['installed'], sample_ours['candidates'], sample_ours['missing'], sample_native['lines']))
-    print('  native  apt list --upgradable      wall %.3f s   peak RSS %6.1f MiB'
-          % (native_wall, sample_native['maxrss_kib'] / 1024.0))
-    print('  ours    read_universe (+evaluate)  wall %.3f s   peak RSS %6.1f MiB   (in-process: imports %.3f s, read %.3f s, evaluate %.3f s)'
-          % (ours_wall, sample_ours['maxrss_kib'] / 1024.0, import_s, read_s, evaluate_s))
-    print('  ratio   wall %.2fx (target <= 1.6x), read-only part %.2fx, peak RSS %.2fx'
-          % (ours_wall / native_wall, (ours_wall - evaluate_s) / native_wall,
-             sample_ours['maxrss_kib'] / float(sample_native['maxrss_kib'])))
+    upgradable = sum(1 for line in outputs['native'].splitlines() if 'upgradable from' in line)
+    result = json.loads(outputs['module'])
+    state = result.get('instance_patch_state') or {}
+    universe = json.loads(outputs['backend'])
+    expected_missing = args.updated // 3      # every third updated package is a security update (debrepo)
+    if (result.get('failed') or upgradable != args.updated or state.get('missing_count') != expected_missing
+            or state.get('not_applicable_count') != args.not_installed_security
+            or universe['installed'] != args.installed):
+        raise SystemExit('the synthetic root was not read as written (apt list: %d upgradable; module: %s; '
+                         'backend: %s); figures would be meaningless'
+                         % (upgradable, json.dumps(state or result)[:500], universe))
+
+    native_wall = statistics.median(wall for wall, _rss in runs['native'])
+    print('apt Scan benchmark: %d available packages, %d installed, %d with updates (%d security), '
+          '%d security updates for packages not installed; median of %d runs'
+          % (args.available, args.installed, args.updated, expected_missing, args.not_installed_security, args.repeat))
+    print('module result: missing_count %s, not_applicable_count %s, installed_other_count %s; '
+          'backend: %d candidate records; apt list: %d upgradable'
+          % (state['missing_count'], state['not_applicable_count'], state.get('installed_other_count'),
+             universe['candidates'], upgradable))
+    print('')
+    print('| process | wall (median) | ratio to apt list | peak RSS | RSS ratio |')
+    print('| --- | ---: | ---: | ---: | ---: |')
+    native_rss = max(rss for _wall, rss in runs['native'])
+    titles = {'native': '`apt list --upgradable`', 'module': 'run_patch_baseline Scan (module process)',
+              'backend': 'AptBackend.read_universe only'}
+    for label in ('native', 'module', 'backend'):
+        wall = statistics.median(value for value, _rss in runs[label])
+        rss = max(value for _wall, value in runs[label])
+        print('| %s | %.3f s | %.2fx | %.1f MiB | %.2fx |'
+              % (titles[label], wall, wall / native_wall, rss / 1024.0, rss / float(native_rss)))
+    print('')
+    print('target: module process <= 1.6x apt list --upgradable')
 
 
 if __name__ == '__main__':

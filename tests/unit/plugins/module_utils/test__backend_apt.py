@@ -2,7 +2,11 @@
 # Copyright (c) fleetops.patch_manager contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The pure helpers of _backend_apt (no apt, no root needed; they could live under tests/unit)."""
+"""The pure helpers of _backend_apt: no apt_pkg, no root (apt_pkg itself is tested in tests/functional/apt)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
 
 import pytest
 
@@ -94,3 +98,68 @@ def test_failures_are_attributed_from_dpkg_status():
                                                   ('beta', 'all', '2.0-1')], status, 'E: boom')
     assert sorted(failed) == ['beta.all', 'gamma.all', 'newdep.all']
     assert 'half-configured' in failed['gamma.all'] and 'E: boom' in failed['gamma.all']
+
+
+# apt_pkg's PackageFile / Version / SourceList cannot be built without apt_pkg and a cache,
+# so these stand-ins carry just the attributes _OriginMemo reads from the real ones.
+class FakePackageFile(object):
+    def __init__(self, file_id, archive, label='Debian', not_source=False, trusted=True):
+        self.id = file_id
+        self.archive = archive
+        self.codename = archive
+        self.label = label
+        self.not_source = not_source
+        self.trusted = trusted
+
+
+class FakeIndex(object):
+    def __init__(self, is_trusted):
+        self.is_trusted = is_trusted
+
+
+class FakeSourceList(object):
+    def __init__(self):
+        self.lookups = 0
+
+    def find_index(self, package_file):
+        self.lookups += 1
+        return FakeIndex(package_file.trusted)
+
+
+class FakeVersion(object):
+    def __init__(self, files, priority=4, section='utils'):
+        self.file_list = [(package_file, 0) for package_file in files]
+        self.priority = priority
+        self.section = section
+
+
+STATUS = FakePackageFile(0, None, label=None, not_source=True)
+MAIN = FakePackageFile(1, 'bookworm')
+SECURITY = FakePackageFile(2, 'bookworm-security', label='Debian-Security')
+UNTRUSTED_SECURITY = FakePackageFile(3, 'bookworm-security', label='Debian-Security', trusted=False)
+
+
+def test_a_version_in_a_trusted_security_suite_is_a_security_record():
+    memo = apt._OriginMemo(FakeSourceList())
+    record = memo.version_record(FakeVersion([STATUS, MAIN, SECURITY], priority=2, section='admin'))
+    repository, security, advisory_id, classification, severity, priority, section = record
+    assert (repository, security, classification) == ('bookworm-security', True, 'Security')
+    assert (advisory_id, severity, priority, section) == (None, None, 'important', 'admin')
+
+
+def test_a_version_only_in_main_or_an_untrusted_security_suite_is_not_security():
+    memo = apt._OriginMemo(FakeSourceList())
+    assert memo.version_record(FakeVersion([MAIN]))[:2] == ('bookworm', False)
+    assert memo.version_record(FakeVersion([UNTRUSTED_SECURITY]))[:2] == ('bookworm-security', False)
+
+
+def test_a_version_only_dpkg_knows_of_is_not_available():
+    assert apt._OriginMemo(FakeSourceList()).version_record(FakeVersion([STATUS])) is None
+
+
+def test_each_package_file_is_looked_up_once():
+    sources = FakeSourceList()
+    memo = apt._OriginMemo(sources)
+    for _round in range(50):
+        memo.version_record(FakeVersion([MAIN, SECURITY]))
+    assert sources.lookups == 2

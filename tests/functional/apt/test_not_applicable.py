@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""NOT_APPLICABLE on apt: approved updates of packages that are not installed are counted, not listed.
+
+Real repository, real apt_pkg read of an overlay root (the backend runs under the system
+python3), then the real engine in this process.
+"""
+
+import copy
+import datetime
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate, _predefined
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import (
+    Candidate, InstalledPackage, Universe)
+
+import pytest
+
+from tests.functional.apt.aptnode import add_repository, install_directly, run_backend
+from tests.support.specs import PackageSpec
+
+MAIN = [
+    PackageSpec('alpha', '1.0'),
+    PackageSpec('hotel', '1.0'),          # not installed; security update below
+    PackageSpec('juliet', '1.0'),         # not installed; non-security update only
+    PackageSpec('kilo', '1.0'),           # not installed; nothing newer
+]
+SECURITY = [
+    PackageSpec('alpha', '1.1'),
+    PackageSpec('hotel', '1.1'),
+    PackageSpec('hotel', '1.2', priority='important'),
+    PackageSpec('india', '2.0'),          # not installed; only in the security suite
+]
+UPDATES = [
+    PackageSpec('juliet', '1.1'),
+]
+EVALUATION_TIME = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
+
+
+@pytest.fixture
+def scanned(apt_root):
+    """The universe of a root with alpha 1.0-1 installed and the repository above, read by the backend."""
+    add_repository(apt_root, MAIN, security=SECURITY, updates=UPDATES)
+    run_backend(apt_root, [['refresh']])
+    install_directly(apt_root, 'alpha=1.0-1')
+    universe, = run_backend(apt_root, [['read_universe', 'DEBIAN', 'Debian12']])
+    return universe
+
+
+def rebuilt(universe):
+    return Universe('apt', 'DEBIAN', 'Debian12',
+                    [InstalledPackage(p['name'], p['arch'], p['version']) for p in universe['installed']],
+                    [Candidate(c['name'], c['arch'], c['version'], repository=c['repository'], security=c['security'],
+                               classification=c['classification'], priority=c['priority'], section=c['section'])
+                     for c in universe['candidates']])
+
+
+def debian_default():
+    return copy.deepcopy(_predefined.get_predefined('AWS-DebianDefaultPatchBaseline'))
+
+
+def test_packages_that_are_not_installed_have_one_record_per_version(scanned):
+    records = sorted((c['name'], c['version'], c['security'], c['repository']) for c in scanned['candidates']
+                     if c['name'] in ('hotel', 'india', 'juliet', 'kilo'))
+    assert records == [
+        ('hotel', '1.0-1', False, 'bookworm'),
+        ('hotel', '1.1-1', True, 'bookworm-security'),
+        ('hotel', '1.2-1', True, 'bookworm-security'),
+        ('india', '2.0-1', True, 'bookworm-security'),
+        ('juliet', '1.0-1', False, 'bookworm'),
+        ('juliet', '1.1-1', False, 'bookworm-updates'),
+        ('kilo', '1.0-1', False, 'bookworm'),
+    ]
+    hotel = [c for c in scanned['candidates'] if c['name'] == 'hotel' and c['version'] == '1.2-1']
+    assert hotel[0]['priority'] == 'important' and hotel[0]['classification'] == 'Security'
+    assert not [p for p in scanned['installed'] if p['name'] in ('hotel', 'india', 'juliet', 'kilo')]
+
+
+def test_approved_security_updates_of_absent_packages_are_counted_not_listed(scanned):
+    evaluation = _evaluate.evaluate(debian_default(), rebuilt(scanned), EVALUATION_TIME)
+    # hotel and india have approved (security) versions; juliet and kilo have only non-security ones.
+    assert evaluation.not_applicable_count == 2
+    listed = set(patch['name'] for patch in evaluation.patches)
+    assert 'alpha' in listed and not listed & {'hotel', 'india', 'juliet', 'kilo'}
+    assert [p['state'] for p in evaluation.patches if p['name'] == 'alpha'] == ['MISSING']
+
+
+def test_non_security_approval_counts_every_absent_package(scanned):
+    baseline = debian_default()
+    baseline['approval_rules']['patch_rules'][0]['enable_non_security'] = True
+    evaluation = _evaluate.evaluate(baseline, rebuilt(scanned), EVALUATION_TIME)
+    absent = set(c['name'] for c in scanned['candidates']) - set(p['name'] for p in scanned['installed'])
+    assert {'hotel', 'india', 'juliet', 'kilo'} <= absent
+    assert evaluation.not_applicable_count == len(absent)
+
+
+def test_a_rejected_absent_package_is_not_counted(scanned):
+    baseline = debian_default()
+    baseline['rejected_patches'] = ['india']
+    evaluation = _evaluate.evaluate(baseline, rebuilt(scanned), EVALUATION_TIME)
+    assert evaluation.not_applicable_count == 1          # hotel only

@@ -317,15 +317,20 @@ class AptBackend(PatchBackend):
             if current is None or state in NOT_INSTALLED_STATES:
                 if package.architecture not in architectures:
                     continue
-                name, arch, seen = package.name, package.architecture, None
+                name, arch, seen = package.name, None, None
                 for version in package.version_list:
                     version_string = version.ver_str
                     if seen is not None and version_string in seen:
-                        continue        # the same version again (another architecture's 'all' or a rebuild)
+                        continue        # the same version again (a rebuild in another suite)
                     record = origin_of.version_record(version)
                     if record is None:
                         continue
-                    seen = (seen or ()) + (version_string,)
+                    if arch is None:
+                        # One name+arch per package, that of its newest version ('all' or the
+                        # architecture), so the engine counts it once and names it as apt would.
+                        arch, seen = version.arch, (version_string,)
+                    else:
+                        seen += (version_string,)
                     add_candidate(Candidate(name, arch, version_string, *record))
                 continue
             name, arch, current_version = package.name, current.arch, current.ver_str

@@ -99,8 +99,11 @@ def test_universe_reports_installed_versions_and_pockets(node):
         assert (record['repository'], record['security'], record['classification']) == (pocket, False, None)
         assert (record['priority'], record['section']) == ('optional', 'utils')
     assert sorted(candidates_of(universe, 'beta')) == ['1.0-1', '1.1-1']
-    assert not candidates_of(universe, 'unrelated')
-    assert not candidates_of(universe, 'newdep')
+    # Not installed: still read (for NOT_APPLICABLE), one record per version.
+    unrelated = candidates_of(universe, 'unrelated')
+    assert sorted(unrelated) == ['1.0-1']
+    assert (unrelated['1.0-1']['arch'], unrelated['1.0-1']['security']) == ('all', False)
+    assert sorted(candidates_of(universe, 'newdep')) == ['1.0-1']
 
 
 def test_an_untrusted_security_pocket_is_not_security(apt_root):

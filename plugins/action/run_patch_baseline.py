@@ -79,7 +79,10 @@ class ActionModule(ActionBase):
         if answer.get('failed') or 'content' not in answer:
             return None
         text = base64.b64decode(answer['content']).decode('utf-8', 'replace')
-        return _platform.parse_os_release(text).operating_system
+        try:
+            return _platform.detect_platform(_platform.parse_os_release(text)).operating_system
+        except PatchManagerError:
+            return None  # an OS we cannot map: the module reports it with the choices
 
     def resolve_baseline(self, task_vars, args):
         """The module's ``baseline``: the fleet layer's resolution (registry, snapshot) when present."""

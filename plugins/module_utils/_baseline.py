@@ -126,7 +126,7 @@ _WINDOWS_PATCH_PATTERN = re.compile(r'^(KB[0-9]+|MS[0-9]{2}-[0-9]{3})$', re.IGNO
 _MACOS_NAME_PATTERN = re.compile(r'^[^*?\[\]]+$')
 
 
-def _rpm_identifier_kind(entry):
+def rpm_identifier_kind(entry):
     """'a Bugzilla ID', 'a CVE ID', 'an advisory ID' or None for a package-name form."""
     if _BUGZILLA_PATTERN.match(entry):
         return 'a Bugzilla ID'
@@ -145,7 +145,7 @@ def _patch_entry_problem(operating_system, entry, approved):
                     '(no version, no architecture; wildcards * ? [] allowed)' % (entry, operating_system))
         return None
     if operating_system in RPM_OPERATING_SYSTEMS:
-        kind = _rpm_identifier_kind(entry)
+        kind = rpm_identifier_kind(entry)
         if kind and not approved:
             return ('%r is %s; on %s advisory, CVE and Bugzilla IDs are accepted only in the approved '
                     'list, the rejected list takes package names' % (entry, kind, operating_system))

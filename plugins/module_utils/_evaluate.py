@@ -28,6 +28,7 @@ import collections
 import datetime
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline import rpm_identifier_kind
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._compliance import COMPLIANCE_RANK
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._patterns import (
@@ -35,6 +36,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._patterns i
     display_version,
     package_title,
 )
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import Candidate
 
 UTC = datetime.timezone.utc
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
@@ -56,6 +58,11 @@ RECORD_ATTRIBUTES = {
 }
 CASE_INSENSITIVE_KEYS = frozenset(('CLASSIFICATION', 'SEVERITY', 'PRIORITY'))
 SUPPORTED_KEYS = tuple(sorted(list(RECORD_ATTRIBUTES) + ['PRODUCT']))
+
+
+def security_waived(family):
+    """SUSE installs security and non-security patches alike (§3.4, §3.7): no security gate on zypper."""
+    return family == 'zypper'
 
 
 def iso_time(value):
@@ -272,8 +279,7 @@ class _Engine(object):
         self.approved_level = approved_level
         self.approved_rank = COMPLIANCE_RANK[approved_level]
         self.approved_non_security = bool(baseline.get('approved_patches_enable_non_security'))
-        # SUSE installs security and non-security patches alike (§3.4, §3.7).
-        self.waive_security = family == 'zypper'
+        self.waive_security = security_waived(family)
         self.global_group = _FilterGroup((baseline.get('global_filters') or {}).get('patch_filters'),
                                          'global_filters.patch_filters', self.product, operating_system)
         rules = (baseline.get('approval_rules') or {}).get('patch_rules') or ()
@@ -547,3 +553,40 @@ def evaluate(baseline, universe, evaluation_time, dependency_resolver=None):
         if key not in installed and engine.any_approved(key[0], key[1], by_version):
             not_applicable += 1
     return Evaluation(patches, not_applicable, install_targets)
+
+
+# A candidate record outside every advisory, as the rpm backends give it (no notice, no patch).
+_NOTICE_LESS_RECORD = Candidate('', '', '')
+
+
+def advisory_records_suffice(baseline, family):
+    """Whether records without an advisory can be left out of the universe without changing any state.
+
+    True when neither the approved list nor any approval rule of ``baseline`` (canonical)
+    can approve a record that has no advisory (no classification, no severity, not
+    security); such records then only explain why nothing is approved. A backend may
+    use it to read only advisory records. Conservative: PRODUCT filters and dates are
+    taken to pass. Always False on apt, which has no advisories.
+    """
+    if family == 'apt':
+        return False
+    operating_system = baseline.get('operating_system')
+    secure = security_waived(family)
+    approved = baseline.get('approved_patches') or ()
+    if approved and (secure or baseline.get('approved_patches_enable_non_security')):
+        # Advisory, CVE and Bugzilla IDs name notices; anything else may name the package.
+        if any(rpm_identifier_kind(entry) is None for entry in approved):
+            return False
+    global_group = _FilterGroup((baseline.get('global_filters') or {}).get('patch_filters'),
+                                'global_filters.patch_filters', None, operating_system)
+    if not global_group.accepts(_NOTICE_LESS_RECORD):
+        return True
+    for number, rule in enumerate((baseline.get('approval_rules') or {}).get('patch_rules') or ()):
+        if not (secure or rule.get('enable_non_security')):
+            continue
+        group = _FilterGroup((rule.get('patch_filter_group') or {}).get('patch_filters'),
+                             'approval_rules.patch_rules[%d].patch_filter_group.patch_filters' % number,
+                             None, operating_system)
+        if group.accepts(_NOTICE_LESS_RECORD):
+            return False
+    return True

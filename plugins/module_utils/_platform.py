@@ -65,28 +65,9 @@ SUPPORTED_OPERATING_SYSTEMS = tuple(name for name in OPERATING_SYSTEMS if name i
 _KEY_PATTERN = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 
 
-class OsRelease(dict):
-    """The KEY=value pairs of an os-release file, plus the platform they describe.
-
-    ``platform`` / ``operating_system`` are None when the OS is not one we support.
-    """
-
-    @property
-    def platform(self):
-        try:
-            return detect_platform(self)
-        except InputError:
-            return None
-
-    @property
-    def operating_system(self):
-        platform = self.platform
-        return platform.operating_system if platform else None
-
-
 def parse_os_release(text):
     """Parse os-release text (shell-style ``KEY=value`` lines, quotes and escapes) into a dict."""
-    values = OsRelease()
+    values = {}
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith('#'):
@@ -200,5 +181,5 @@ def detect(root='/', operating_system=None):
     except InputError:
         if operating_system is None:
             raise
-        os_release = OsRelease()
+        os_release = {}
     return detect_platform(os_release, operating_system)

@@ -176,19 +176,14 @@ def pending_packages(state, boot_id, installed):
     return set((name, arch) for name, arch, dummy in pending_entries(state, boot_id, installed))
 
 
-def record_no_reboot_install(state, boot_id, when, installed_by_run, *legacy_rest):
+def record_no_reboot_install(state, boot_id, when, installed_by_run):
     """New state after an Install with NoReboot that installed ``installed_by_run``.
 
     ``installed_by_run``: (name, arch, version) of each package the run installed or
     upgraded. Earlier pending entries of the same boot are kept (a newer version of the
     same name.arch replaces its entry); entries of an earlier boot are dropped. ``when``
     (datetime or ISO string) becomes ``last_no_reboot_install_operation_time``.
-
-    ``_run`` calls the older form ``(root, state, when, boot_id, still_pending,
-    installed_by_run)``, which also saves the new state under ``root``.
     """
-    if isinstance(state, str):
-        return _record_and_save(state, boot_id, when, installed_by_run, *legacy_rest)
     by_key = dict(((entry['name'], entry['arch']), entry) for entry in clear_if_rebooted(state, boot_id)['pending'])
     for name, arch, version in (_triple(item) for item in installed_by_run):
         by_key[(name, arch)] = {'name': name, 'arch': arch, 'version': version}
@@ -197,14 +192,6 @@ def record_no_reboot_install(state, boot_id, when, installed_by_run, *legacy_res
         'boot_id': boot_id,
         'pending': [by_key[key] for key in sorted(by_key)],
     }
-
-
-def _record_and_save(root, state, when, boot_id, still_pending, installed_by_run):
-    # still_pending is a subset of the same-boot entries record_no_reboot_install keeps.
-    del still_pending
-    new_state = record_no_reboot_install(state, boot_id, when, installed_by_run)
-    save_state(root, new_state)
-    return new_state
 
 
 def clear_if_rebooted(state, boot_id):
@@ -219,17 +206,3 @@ def clear_if_rebooted(state, boot_id):
         new_state['pending'] = []
     return new_state
 
-
-def pending(state, boot_id, installed):
-    """``pending_entries`` under the name ``_run`` uses."""
-    return pending_entries(state, boot_id, installed)
-
-
-def load(root='/'):
-    """The state of ``load_state`` without its warning (``_run`` uses this; prefer ``load_state``)."""
-    return load_state(root)[0]
-
-
-def last_no_reboot_time(state):
-    """``last_no_reboot_install_operation_time`` of ``state`` (ISO string) or None."""
-    return state.get('last_no_reboot_install_operation_time')

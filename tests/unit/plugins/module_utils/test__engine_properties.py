@@ -16,7 +16,7 @@ __metaclass__ = type
 import datetime
 import fnmatch
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline import (
     filter_values_for,
@@ -27,7 +27,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._compliance
     highest_level,
     summarise,
 )
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._evaluate import evaluate
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._evaluate import advisory_records_suffice, evaluate
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._patterns import name_forms
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import compare
 from ansible_collections.fleetops.patch_manager.tests.unit.plugins.module_utils.engine_cases import (
@@ -348,3 +348,29 @@ def test_counters_match_the_patch_states(scenario):
     assert list(evaluation.install_targets) == [
         (patch['name'], patch['arch'], patch['approved_version']) for patch in evaluation.patches
         if patch['state'] == 'MISSING']
+
+
+def _notice_less(record):
+    """A record outside every advisory, as an rpm backend with ``advisory_only`` may leave it out."""
+    return (record.advisory_id is None and not record.security and record.classification is None
+            and record.severity is None and not record.cve_ids and not record.bugzilla_ids)
+
+
+def _outcome(evaluation):
+    return ([(patch['name'], patch['arch'], patch['state'], patch['approved_version'], patch['compliance_level'])
+             for patch in evaluation.patches], evaluation.install_targets, evaluation.not_applicable_count)
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.data())
+def test_leaving_out_notice_less_records_when_the_hint_allows_changes_no_result(scenario, data):
+    family, spec, the_universe = scenario
+    baseline = normalise_baseline(spec)
+    assume(advisory_records_suffice(baseline, family))
+    # Versions in no advisory, as every rpm repository carries them next to the notices.
+    notice_less = [Candidate(name, arch, version) for name, arch, version in data.draw(st.lists(st.tuples(
+        st.sampled_from(NAMES), st.sampled_from(ARCHES[family]), st.sampled_from(VERSIONS[family])), max_size=8))]
+    full = universe(family, the_universe.installed, the_universe.candidates + notice_less, product=the_universe.product)
+    advisory_only = universe(family, the_universe.installed, [record for record in full.candidates if not _notice_less(record)],
+                             product=the_universe.product)
+    assert _outcome(evaluate(baseline, advisory_only, NOW)) == _outcome(evaluate(baseline, full, NOW))

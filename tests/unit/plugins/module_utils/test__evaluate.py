@@ -18,7 +18,9 @@ import pytest
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._compliance import summarise
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._predefined import get_predefined
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._evaluate import (
+    advisory_records_suffice,
     evaluate,
     order_versions,
 )
@@ -503,3 +505,38 @@ def test_versions_are_split_around_the_installed_one_newest_first():
 
 def test_an_installed_version_no_repository_offers_is_in_no_list():
     assert order_versions('apt', {'1.0-1': [], '2.0-1': []}, '1.5-1') == (['2.0-1'], [], ['1.0-1'])
+
+
+# -- advisory-only hint (the property test checks it against evaluate) --------------------
+
+@pytest.mark.parametrize('family, document, expected', [
+    ('dnf', baseline(rules=[rule(patch_filter('CLASSIFICATION', 'Security'))]), True),
+    ('dnf', baseline(rules=[rule(patch_filter('CLASSIFICATION', '*'))]), True),  # the security gate stops notice-less records
+    ('dnf', baseline(rules=[rule(patch_filter('CLASSIFICATION', '*'), non_security=True)]), False),
+    ('dnf', baseline(rules=[rule(non_security=True)]), False),
+    ('dnf', baseline(rules=[rule(patch_filter('SEVERITY', 'Critical'), non_security=True)]), True),
+    ('dnf', baseline(rules=[rule(non_security=True)], global_filters=[patch_filter('CLASSIFICATION', 'Bugfix')]), True),
+    ('dnf', baseline(rules=[rule(patch_filter('PRODUCT', 'RedhatEnterpriseLinux9.4'), non_security=True)]), False),
+    ('dnf', baseline(approved=['openssl'], approved_non_security=True), False),
+    ('dnf', baseline(approved=['openssl'], approved_non_security=False), True),
+    ('dnf', baseline(approved=['RHSA-2026:0001', 'CVE-2026-1234', '1000001'], approved_non_security=True), True),
+    ('dnf', baseline(approved=['RHSA-2026:0001', 'open*'], approved_non_security=True), False),
+    ('zypper', baseline('zypper', rules=[rule()]), False),  # SUSE has no security gate (§3.4)
+    ('zypper', baseline('zypper', rules=[rule(patch_filter('CLASSIFICATION', 'Security'))]), True),
+    ('zypper', baseline('zypper', approved=['vim']), False),
+    ('zypper', baseline('zypper', approved=['CVE-2026-1234']), True),
+    ('apt', baseline('apt', rules=[rule(patch_filter('PRIORITY', 'Required'))]), False),
+    ('apt', baseline('apt'), False),
+])
+def test_advisory_records_suffice(family, document, expected):
+    assert advisory_records_suffice(document, family) is expected
+
+
+@pytest.mark.parametrize('name, family, expected', [
+    ('AWS-RedHatDefaultPatchBaseline', 'dnf', True),
+    ('AWS-AmazonLinux2023DefaultPatchBaseline', 'dnf', True),
+    ('AWS-SuseDefaultPatchBaseline', 'zypper', True),
+    ('AWS-UbuntuDefaultPatchBaseline', 'apt', False),
+])
+def test_predefined_baselines_need_only_advisory_records_on_rpm(name, family, expected):
+    assert advisory_records_suffice(get_predefined(name), family) is expected

@@ -109,11 +109,10 @@ def test_parse_os_release_keeps_unbalanced_values():
     assert parse_os_release('NAME="Broken\nID=debian\n') == {'NAME': 'Broken', 'ID': 'debian'}
 
 
-def test_parsed_os_release_offers_the_platform():
-    parsed = parse_os_release(OS_RELEASES['ubuntu-22.04'])
-    assert parsed.operating_system == 'UBUNTU'
-    assert parsed.platform == Platform('UBUNTU', 'Ubuntu22.04', 'apt')
-    assert parse_os_release('ID=gentoo\n').operating_system is None
+def test_explicit_operating_system_works_without_a_known_os_release(tmp_path):
+    (tmp_path / 'etc').mkdir()
+    (tmp_path / 'etc' / 'os-release').write_text('ID=gentoo\nVERSION_ID=2.15\n')
+    assert detect(str(tmp_path), 'DEBIAN') == Platform('DEBIAN', 'Debian2.15', 'apt')
 
 
 @pytest.mark.parametrize('text, fragment', [

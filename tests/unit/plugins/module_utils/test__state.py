@@ -16,7 +16,6 @@ import stat
 
 import pytest
 
-from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._state import (
     clear_if_rebooted, current_boot_id, empty_state, load_state, pending_packages, record_no_reboot_install,
     save_state, state_path,
@@ -216,13 +215,3 @@ def test_clear_if_rebooted(boot_id, expected_pending):
     assert state['last_no_reboot_install_operation_time'] == STATE_A['last_no_reboot_install_operation_time']
     assert state is not STATE_A and state['pending'] is not STATE_A['pending']
 
-
-def test_run_call_form_records_and_saves(tmp_path):
-    # _run calls record_no_reboot_install(root, state, when, boot_id, still_pending, installed_by_run).
-    root = str(tmp_path)
-    returned = record_no_reboot_install(root, STATE_A, '2024-05-02T09:00:00Z', BOOT_A, [('curl', 'amd64', '7.88.1-10+deb12u5')],
-                                        [('bash', 'amd64', '5.2-2')])
-    assert load_state(root) == (returned, None)
-    assert _state.pending(returned, BOOT_A, [('bash', 'amd64', '5.2-2')]) == {('bash', 'amd64', '5.2-2')}
-    assert _state.last_no_reboot_time(returned) == '2024-05-02T09:00:00Z'
-    assert _state.load(root) == returned

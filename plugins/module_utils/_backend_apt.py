@@ -331,7 +331,7 @@ class AptBackend(PatchBackend):
                         arch, seen = version.arch, (version_string,)
                     else:
                         seen += (version_string,)
-                    add_candidate(Candidate(name, arch, version_string, *record))
+                    add_candidate(_AptCandidate(name, arch, version_string, *record))
                 continue
             name, arch, current_version = package.name, current.arch, current.ver_str
             add_installed(AptInstalledPackage(
@@ -344,7 +344,7 @@ class AptBackend(PatchBackend):
                     break
                 record = origin_of.version_record(version)
                 if record is not None:
-                    add_candidate(Candidate(name, arch, version_string, *record))
+                    add_candidate(_AptCandidate(name, arch, version_string, *record))
         return Universe('apt', operating_system, product, installed, candidates)
 
     def _closure_depcache(self):
@@ -579,7 +579,7 @@ class _OriginMemo(object):
     def __init__(self, source_list):
         self.source_list = source_list
         self.origins = {}             # package file id -> (repository, security) or None (dpkg status)
-        self.records = {}             # (repository, security, priority, section) -> Candidate fields after version
+        self.records = {}             # ((repository, security), priority, section) -> _AptCandidate fields after version
 
     def origin(self, package_file):
         file_id = package_file.id
@@ -590,27 +590,51 @@ class _OriginMemo(object):
             return origin
 
     def version_record(self, version):
-        """Candidate positional fields after ``version`` (repository .. section), or None when no source carries it."""
-        repository, security, carried = None, False, False
+        """_AptCandidate fields after ``version`` (repository .. section), or None when no source carries it.
+
+        The repository is the first source's, or the first security source's when one is.
+        """
+        origins, best = self.origins, None
         for package_file, _index in version.file_list:
-            origin = self.origin(package_file)
-            if origin is None:
-                continue
-            carried = True
-            if origin[1] and not security:
-                repository, security = origin
-            elif repository is None:
-                repository = origin[0]
-        if not carried:
+            origin = origins.get(package_file.id, origins)
+            if origin is origins:
+                origin = self.origin(package_file)
+            if origin is not None and (best is None or (origin[1] and not best[1])):
+                best = origin
+        if best is None:
             return None
-        key = (repository, security, version.priority, version.section)
+        key = (best, version.priority, version.section)
         record = self.records.get(key)
         if record is None:
-            # Candidate(name, arch, version, repository, security, advisory_id, classification,
-            # severity, priority, section): apt has no advisories, no severities.
-            record = self.records[key] = (repository, security, None, 'Security' if security else None, None,
-                                          PRIORITY_NAMES.get(key[2]), key[3] or None)
+            repository, security = best
+            record = self.records[key] = (repository, security, 'Security' if security else None,
+                                          PRIORITY_NAMES.get(key[1]), key[2] or None)
         return record
+
+
+class _AptCandidate(Candidate):
+    """A Candidate built without the generic keyword handling: apt has no advisories, severities or dates.
+
+    Tens of thousands are built per read, so the constructor takes exactly what apt knows.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, name, arch, version, repository, security, classification, priority, section):
+        # pylint: disable=super-init-not-called
+        self.name = name
+        self.arch = arch
+        self.version = version
+        self.repository = repository
+        self.security = security
+        self.advisory_id = None
+        self.classification = classification
+        self.severity = None
+        self.priority = priority
+        self.section = section
+        self.release_date = None
+        self.cve_ids = ()
+        self.bugzilla_ids = ()
 
 
 def _origin(package_file, source_list):

@@ -142,9 +142,11 @@ UNTRUSTED_SECURITY = FakePackageFile(3, 'bookworm-security', label='Debian-Secur
 def test_a_version_in_a_trusted_security_suite_is_a_security_record():
     memo = apt._OriginMemo(FakeSourceList())
     record = memo.version_record(FakeVersion([STATUS, MAIN, SECURITY], priority=2, section='admin'))
-    repository, security, advisory_id, classification, severity, priority, section = record
-    assert (repository, security, classification) == ('bookworm-security', True, 'Security')
-    assert (advisory_id, severity, priority, section) == (None, None, 'important', 'admin')
+    assert record == ('bookworm-security', True, 'Security', 'important', 'admin')
+    candidate = apt._AptCandidate('alpha', 'all', '1.1-1', *record)
+    assert (candidate.repository, candidate.security, candidate.classification) == ('bookworm-security', True, 'Security')
+    assert (candidate.priority, candidate.section, candidate.advisory_id, candidate.severity) == ('important', 'admin', None, None)
+    assert (candidate.release_date, candidate.cve_ids, candidate.bugzilla_ids) == (None, (), ())
 
 
 def test_a_version_only_in_main_or_an_untrusted_security_suite_is_not_security():

@@ -262,8 +262,9 @@ class _Rule(object):
 class _Engine(object):
     """A baseline compiled for one universe and one evaluation time."""
 
-    def __init__(self, baseline, universe, evaluation_time, dependency_resolver):
+    def __init__(self, baseline, universe, evaluation_time, dependency_resolver, advisory_only=False):
         self.family = family = universe.family
+        self.advisory_only = advisory_only
         self.product = universe.product
         operating_system = universe.operating_system or baseline.get('operating_system')
         self.evaluation_time = as_utc(evaluation_time)
@@ -417,6 +418,8 @@ class _Engine(object):
             explained = (newer or same or older or [None])[0]
             if explained is None:
                 why = 'no repository offers %s.%s' % (name, arch)
+                if self.advisory_only:
+                    why += ' in an advisory (versions in no advisory were not read: this baseline cannot approve them)'
             else:
                 why = self.why_not(name, arch, explained, by_version[explained])
             patch.update(state='INSTALLED_OTHER', reason='No approved version: %s.' % why)
@@ -526,7 +529,7 @@ def newest_installed(universe):
     return installed
 
 
-def evaluate(baseline, universe, evaluation_time, dependency_resolver=None):
+def evaluate(baseline, universe, evaluation_time, dependency_resolver=None, advisory_only=False):
     """Evaluate ``baseline`` (canonical dict) on ``universe`` at ``evaluation_time`` (aware UTC).
 
     Returns ``Evaluation(patches, not_applicable_count, install_targets)``: one patch
@@ -538,8 +541,11 @@ def evaluate(baseline, universe, evaluation_time, dependency_resolver=None):
     ``dependency_resolver(name, arch, version)`` lists what an update would newly
     install or upgrade; it is called only with BLOCK and a non-empty rejected list,
     for packages whose target is above the installed version.
+
+    ``advisory_only``: the universe holds only records with an advisory (see
+    ``advisory_records_suffice``); it changes only the wording of reasons.
     """
-    engine = _Engine(baseline, universe, evaluation_time, dependency_resolver)
+    engine = _Engine(baseline, universe, evaluation_time, dependency_resolver, advisory_only)
     groups = group_candidates(universe.candidates)
     installed = newest_installed(universe)
     patches, install_targets = [], []

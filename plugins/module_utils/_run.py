@@ -15,6 +15,7 @@ __metaclass__ = type
 import contextlib
 import datetime
 import fnmatch
+import inspect
 import re
 
 from ansible.module_utils.six import string_types
@@ -275,6 +276,29 @@ def instance_patch_state(request, summary, start, end, last_no_reboot_time):
     return state
 
 
+def reads_advisories_only(request, backend):
+    """Whether the backend may leave out records without an advisory: the baseline cannot approve them
+    and no InstallOverrideList (which installs regardless of approval) is in play."""
+    if request.operation == 'Install' and request.override_entries is not None:
+        return False
+    return _takes_advisory_only(backend) and _evaluate.advisory_records_suffice(request.baseline, request.family)
+
+
+def _takes_advisory_only(backend):
+    # Compatibility shim: remove once every backend's read_universe takes advisory_only
+    # (the zypper backend does not yet), and always pass the keyword.
+    try:
+        return 'advisory_only' in inspect.signature(backend.read_universe).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def read_universe(backend, request, advisory_only):
+    if advisory_only:
+        return backend.read_universe(request.operating_system, request.product, advisory_only=True)
+    return backend.read_universe(request.operating_system, request.product)
+
+
 @contextlib.contextmanager
 def no_sources_change():
     yield
@@ -292,9 +316,10 @@ def execute(request, backend, now, boot_id, check_mode):
     with context:
         if request.update_cache:
             backend.refresh()
-        before = backend.read_universe(request.operating_system, request.product)
-        resolver = backend.dependency_closure
-        evaluation = _evaluate.evaluate(request.baseline, before, request.evaluation_time, dependency_resolver=resolver)
+        advisory_only = reads_advisories_only(request, backend)
+        before = read_universe(backend, request, advisory_only)
+        evaluation = _evaluate.evaluate(request.baseline, before, request.evaluation_time,
+                                        dependency_resolver=backend.dependency_closure, advisory_only=advisory_only)
         node_state, state_warning = _state.load_state(request.root)
         pending = _state.pending_entries(node_state, boot_id, before.installed)
         result = dict(changed=False, rebooted=False, reboot_due=False, warnings=list(request.warnings))
@@ -309,7 +334,7 @@ def execute(request, backend, now, boot_id, check_mode):
             else:
                 targets = list(evaluation.install_targets)
             patches, not_applicable, node_state = _install(request, backend, result, evaluation, before, targets,
-                                                           pending, node_state, now, boot_id, check_mode)
+                                                           pending, node_state, now, boot_id, check_mode, advisory_only)
         result['reboot_required'] = bool(backend.reboot_required())
     end = now()
     patches = sort_patches(patches)
@@ -322,16 +347,17 @@ def execute(request, backend, now, boot_id, check_mode):
     return result
 
 
-def _install(request, backend, result, evaluation, before, targets, pending, node_state, now, boot_id, check_mode):
+def _install(request, backend, result, evaluation, before, targets, pending, node_state, now, boot_id, check_mode,
+             advisory_only):
     """The Install half of ``execute``; fills ``result`` and returns (patches, not_applicable, node_state)."""
     if check_mode:
         transaction = backend.plan(targets) if targets else []
         result.update(transaction=transaction, changed=bool(transaction))
         return _compliance.apply_pending(evaluation.patches, pending), evaluation.not_applicable_count, node_state
     outcome = backend.install(targets) if targets else _backend.InstallOutcome([])
-    after = backend.read_universe(request.operating_system, request.product)
+    after = read_universe(backend, request, advisory_only)
     after_evaluation = _evaluate.evaluate(request.baseline, after, request.evaluation_time,
-                                          dependency_resolver=backend.dependency_closure)
+                                          dependency_resolver=backend.dependency_closure, advisory_only=advisory_only)
     installed_by_run = changed_packages(before, after)
     result.update(transaction=outcome.transaction, changed=bool(installed_by_run), outcome_failed=outcome.failed)
     result['warnings'].extend(outcome.messages)

@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import contextlib
 import datetime
+import os
 
 import pytest
 
@@ -287,3 +288,117 @@ def test_check_mode_with_nothing_to_do_is_not_changed(root):
     result = run(root, backend, operation='Install', check_mode=True)
     assert result['changed'] is False and result['transaction'] == []
     assert states(result) == {'bash': 'INSTALLED'}
+
+
+def test_explicit_operating_system_runs_on_an_unknown_os_release(tmp_path):
+    (tmp_path / 'etc').mkdir()
+    (tmp_path / 'etc' / 'os-release').write_text('ID=gentoo\nVERSION_ID=2.15\n')
+    with pytest.raises(InputError, match='operating_system'):
+        _run.prepare(dict(root=str(tmp_path), baseline=ALL_SECURITY))
+    request = _run.prepare(dict(root=str(tmp_path), baseline=ALL_SECURITY, operating_system='DEBIAN'))
+    assert (request.operating_system, request.product, request.family) == ('DEBIAN', 'Debian2.15', 'apt')
+
+
+def test_a_corrupt_state_file_is_reported_and_tracking_starts_afresh(root):
+    state_file = os.path.join(root, 'var', 'lib', 'fleetops-patch', 'state.json')
+    os.makedirs(os.path.dirname(state_file))
+    with open(state_file, 'w') as handle:
+        handle.write('{"pending": [')
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    result = run(root, backend)
+    assert any(state_file in warning and 'corrupt' in warning for warning in result['warnings'])
+    assert states(result) == {'bash': 'MISSING'}
+    run(root, backend, operation='Install', reboot_option='NoReboot')
+    after = run(root, backend)  # the NoReboot run wrote a good file
+    assert not any(state_file in warning for warning in after['warnings'])
+    assert states(after) == {'bash': 'INSTALLED_PENDING_REBOOT'}
+
+
+# ---------------------------------------------------------------- advisory-only reading
+
+RHEL_OS_RELEASE = 'NAME="Red Hat Enterprise Linux"\nVERSION_ID="9.4"\nID="rhel"\n'
+RHEL_SECURITY = {'name': 'rhel-security', 'operating_system': 'REDHAT_ENTERPRISE_LINUX', 'approval_rules': {
+    'patch_rules': [{'approve_after_days': 0,
+                     'patch_filter_group': {'patch_filters': [{'key': 'CLASSIFICATION', 'values': ['Security']}]}}]}}
+RHEL_EVERYTHING = {'name': 'rhel-all', 'operating_system': 'REDHAT_ENTERPRISE_LINUX', 'approval_rules': {
+    'patch_rules': [{'approve_after_days': 0, 'enable_non_security': True, 'patch_filter_group': {'patch_filters': []}}]}}
+
+
+class RpmMemoryBackend(MemoryBackend):
+    """A dnf-like package manager in memory: notices for the security versions, none for the rest."""
+
+    family = 'dnf'
+
+    def __init__(self, installed, security, other=()):
+        super(RpmMemoryBackend, self).__init__(installed, security)
+        self.other = dict(other)                  # name -> version in no notice
+        self.reads = []
+
+    def read_universe(self, operating_system, product, advisory_only=False):
+        self.reads.append(advisory_only)
+        installed = [InstalledPackage(name, 'x86_64', version) for name, version in sorted(self.installed.items())]
+        candidates = [Candidate(name, 'x86_64', version, security=True, advisory_id='RHSA-2026:%04d' % number,
+                                classification='Security', severity='Important')
+                      for number, (name, version) in enumerate(sorted(self.security.items()))]
+        if not advisory_only:
+            candidates += [Candidate(name, 'x86_64', version) for name, version in sorted(self.other.items())]
+        return Universe('dnf', operating_system, product, installed, candidates)
+
+    def _transaction(self, targets):
+        return [dict(name=name, arch=arch, from_version=self.installed.get(name), to_version=version, action='upgrade')
+                for name, arch, version in targets]
+
+
+@pytest.fixture
+def rhel_root(tmp_path):
+    (tmp_path / 'etc').mkdir()
+    (tmp_path / 'etc' / 'os-release').write_text(RHEL_OS_RELEASE)
+    return str(tmp_path)
+
+
+def rpm_backend():
+    return RpmMemoryBackend({'bash': '0:5.1-1', 'vim': '2:9.0-1'}, {'bash': '0:5.2-1'}, {'vim': '2:9.1-1'})
+
+
+def test_a_baseline_approving_only_advisories_reads_only_advisory_records(rhel_root):
+    backend = rpm_backend()
+    result = run(rhel_root, backend, baseline=RHEL_SECURITY)
+    assert backend.reads == [True]
+    assert states(result) == {'bash': 'MISSING', 'vim': 'INSTALLED_OTHER'}
+    vim = [patch for patch in result['patches'] if patch['name'] == 'vim'][0]
+    assert 'in an advisory' in vim['reason']
+
+
+def test_install_reads_advisory_records_before_and_after(rhel_root):
+    backend = rpm_backend()
+    result = run(rhel_root, backend, baseline=RHEL_SECURITY, operation='Install')
+    assert backend.reads == [True, True]
+    assert states(result) == {'bash': 'INSTALLED', 'vim': 'INSTALLED_OTHER'}
+
+
+@pytest.mark.parametrize('params', [
+    dict(baseline=RHEL_EVERYTHING),
+    dict(baseline=RHEL_SECURITY, operation='Install', install_override_list=[{'id': 'vim.*'}]),
+], ids=['baseline-approves-non-security', 'install-override-list'])
+def test_every_record_is_read_when_a_version_in_no_advisory_may_be_installed(rhel_root, params):
+    backend = rpm_backend()
+    result = run(rhel_root, backend, **params)
+    assert set(backend.reads) == {False}
+    if params.get('operation') == 'Install':
+        assert backend.installed['vim'] == '2:9.1-1'  # found only among the records in no advisory
+        assert states(result)['vim'] == 'INSTALLED_OTHER'  # installed on request; the baseline does not approve it
+    else:
+        assert states(result)['vim'] == 'MISSING'
+
+
+def test_a_backend_without_the_advisory_only_keyword_still_runs(rhel_root):
+    """Compatibility with backends that do not take ``advisory_only`` yet (see _run._takes_advisory_only)."""
+
+    class OlderBackend(RpmMemoryBackend):
+        def read_universe(self, operating_system, product):
+            return super(OlderBackend, self).read_universe(operating_system, product)
+
+    backend = OlderBackend({'bash': '0:5.1-1', 'vim': '2:9.0-1'}, {'bash': '0:5.2-1'}, {'vim': '2:9.1-1'})
+    result = run(rhel_root, backend, baseline=RHEL_SECURITY)
+    assert backend.reads == [False]
+    assert states(result) == {'bash': 'MISSING', 'vim': 'INSTALLED_OTHER'}

@@ -86,8 +86,9 @@ def measured(argv, env, data=None):
         stderr.seek(0)
         out, err = stdout.read(), stderr.read()
     if child.returncode != 0:
-        raise SystemExit('%s failed (rc=%s): %s %s' % (argv[:3], child.returncode, out.decode(errors='replace')[-2000:],
-                                                     err.decode(errors='replace')[-2000:]))
+        raise SystemExit('%s failed (rc=%s): %s %s' % (argv[:3], child.returncode,
+                                                       out.decode(errors='replace')[-2000:],
+                                                       err.decode(errors='replace')[-2000:]))
     return wall, usage.ru_maxrss, out.decode()
 
 

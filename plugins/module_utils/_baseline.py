@@ -335,12 +335,18 @@ def _patch_filter(reader, value, path, operating_system):
     return {'key': key, 'values': values}
 
 
+def _single_list_mapping(reader, value, path, fields, key, limit, parse_item, operating_system):
+    """A mapping whose one field ``key`` is a list of at most ``limit`` items, each read by ``parse_item``."""
+    present = reader.mapping(value, path, fields)
+    items_path = reader.path(path, key)
+    items = _list(present.get(key, []), items_path, limit)
+    return {key: [parse_item(reader, item, _index(items_path, position), operating_system)
+                  for position, item in enumerate(items)]}
+
+
 def _patch_filter_group(reader, value, path, operating_system):
-    present = reader.mapping(value, path, _FILTER_GROUP_FIELDS)
-    filters_path = reader.path(path, 'patch_filters')
-    filters = _list(present.get('patch_filters', []), filters_path, MAX_FILTERS)
-    return {'patch_filters': [_patch_filter(reader, item, _index(filters_path, position), operating_system)
-                              for position, item in enumerate(filters)]}
+    return _single_list_mapping(reader, value, path, _FILTER_GROUP_FIELDS, 'patch_filters', MAX_FILTERS,
+                                _patch_filter, operating_system)
 
 
 def _patch_rule(reader, value, path, operating_system):
@@ -385,11 +391,8 @@ def _linux_only_flag(reader, value, path, operating_system):
 
 
 def _approval_rules(reader, value, path, operating_system):
-    present = reader.mapping(value, path, _RULE_GROUP_FIELDS)
-    rules_path = reader.path(path, 'patch_rules')
-    rules = _list(present.get('patch_rules', []), rules_path, MAX_RULES)
-    return {'patch_rules': [_patch_rule(reader, item, _index(rules_path, position), operating_system)
-                            for position, item in enumerate(rules)]}
+    return _single_list_mapping(reader, value, path, _RULE_GROUP_FIELDS, 'patch_rules', MAX_RULES,
+                                _patch_rule, operating_system)
 
 
 def _patch_list(value, path, operating_system, approved):

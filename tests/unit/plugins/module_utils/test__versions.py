@@ -105,22 +105,14 @@ import apt_pkg, rpm
 apt_pkg.init_config()
 apt_pkg.init_system()
 
-def split(version):
-    epoch, sep, rest = version.partition(':')
-    if not sep:
-        epoch, rest = '0', version
-    upstream, sep, release = rest.rpartition('-')
-    if not sep:
-        upstream, release = rest, ''
-    return epoch or '0', upstream, release
-
 def sign(number):
     return (number > 0) - (number < 0)
 
 def decide(family, left, right):
+    # rpm versions arrive split into (epoch, version, release) lists.
     if family == 'apt':
         return sign(apt_pkg.version_compare(left, right))
-    return sign(rpm.labelCompare(split(left), split(right)))
+    return sign(rpm.labelCompare(tuple(left), tuple(right)))
 
 for line in sys.stdin:
     batch = json.loads(line)
@@ -147,7 +139,10 @@ class LibraryOracle(object):
                                         stdout=subprocess.PIPE, universal_newlines=True)
 
     def compare_all(self, items):
-        self.process.stdin.write(json.dumps([list(item) for item in items]) + '\n')
+        """``[(family, left, right)]`` -> the library's answers; rpm versions go split by ``split_evr``."""
+        requests = [(family, left, right) if family == 'apt' else (family, split_evr(left), split_evr(right))
+                    for family, left, right in items]
+        self.process.stdin.write(json.dumps(requests) + '\n')
         self.process.stdin.flush()
         return json.loads(self.process.stdout.readline())
 
@@ -195,7 +190,9 @@ def test_compare_uses_system_library_when_importable(oracle):
         'from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions as v\n'
         'vectors = json.loads(sys.stdin.read())\n'
         'print(json.dumps({"libraries": [v.library_in_use(f) for f in ("apt", "dnf", "zypper")],\n'
-        '                  "answers": [v.compare(*item) for item in vectors]}))\n'
+        '                  "answers": [v.compare(*item) for item in vectors],\n'
+        '                  "orders": [v.order(f, [item[1] for item in vectors if item[0] == f] +\n'
+        '                                         [item[2] for item in vectors if item[0] == f]) for f in ("apt", "dnf")]}))\n'
     )
     env = dict(os.environ, PYTHONPATH=collections_root)
     result = subprocess.run([SYSTEM_PYTHON, '-c', script], input=json.dumps([v[:3] for v in VECTORS]),
@@ -203,6 +200,10 @@ def test_compare_uses_system_library_when_importable(oracle):
     report = json.loads(result.stdout)
     assert report['libraries'] == ['apt_pkg', 'rpm', 'rpm']
     assert report['answers'] == [vector[3] for vector in VECTORS]
+    # The library-checked order is the pure-Python one wherever the two agree (they do on the vectors).
+    for family, library_order in zip(('apt', 'dnf'), report['orders']):
+        versions = [vector[1] for vector in VECTORS if vector[0] == family] + [vector[2] for vector in VECTORS if vector[0] == family]
+        assert [sorted(run) for run in library_order] == [sorted(run) for run in order(family, versions)]
 
 
 def test_fallback_is_used_without_libraries():

@@ -295,16 +295,17 @@ class AptBackend(PatchBackend):
         """The root's installed packages and the versions its sources offer (DESIGN "Package universe").
 
         Installed packages get a record for every carried version at or above the installed
-        one. Packages that are not installed get one record per distinct carried version,
-        so the engine can count approved ones as NOT_APPLICABLE; packages of architectures
-        the node is not configured for (APT::Architectures) are skipped. ``advisory_only``
-        exists for the rpm backends (records without a notice); Debian has no advisories,
-        so it is ignored here.
+        one. Packages that are not installed get one record per distinct carried version
+        (a version string carried as two builds gives a second record only when its origin
+        or fields differ), so the engine can count approved ones as NOT_APPLICABLE; packages
+        of architectures the node is not configured for (APT::Architectures) are skipped.
+        ``advisory_only`` exists for the rpm backends (records without a notice); Debian has
+        no advisories, so it is ignored here.
         """
         cache, source_list = self._open_cache()
         architectures = frozenset(apt_pkg.get_architectures())
         info_dir = self._host_path('var/lib/dpkg/info')
-        origin_of = _OriginMemo(source_list)
+        version_record = _OriginMemo(source_list).version_record
         version_compare = apt_pkg.version_compare
         current_states = APT_CURRENT_STATES
         installed, candidates = [], []
@@ -317,20 +318,21 @@ class AptBackend(PatchBackend):
             if current is None or state in NOT_INSTALLED_STATES:
                 if package.architecture not in architectures:
                     continue
-                name, arch, seen = package.name, None, None
+                name, arch, seen = package.name, None, []
                 for version in package.version_list:
-                    version_string = version.ver_str
-                    if seen is not None and version_string in seen:
-                        continue        # the same version again (a rebuild in another suite)
-                    record = origin_of.version_record(version)
+                    record = version_record(version)
                     if record is None:
                         continue
+                    version_string = version.ver_str
+                    # The same version string twice (rebuilds in two suites) matters only when the
+                    # records differ (records are shared tuples, so identity says it).
+                    if (version_string, record) in seen:
+                        continue
+                    seen.append((version_string, record))
                     if arch is None:
                         # One name+arch per package, that of its newest version ('all' or the
                         # architecture), so the engine counts it once and names it as apt would.
-                        arch, seen = version.arch, (version_string,)
-                    else:
-                        seen += (version_string,)
+                        arch = version.arch
                     add_candidate(_AptCandidate(name, arch, version_string, *record))
                 continue
             name, arch, current_version = package.name, current.arch, current.ver_str
@@ -342,7 +344,7 @@ class AptBackend(PatchBackend):
                 version_string = version.ver_str
                 if version_string != current_version and version_compare(version_string, current_version) < 0:
                     break
-                record = origin_of.version_record(version)
+                record = version_record(version)
                 if record is not None:
                     add_candidate(_AptCandidate(name, arch, version_string, *record))
         return Universe('apt', operating_system, product, installed, candidates)

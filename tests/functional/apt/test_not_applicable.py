@@ -25,12 +25,14 @@ MAIN = [
     PackageSpec('hotel', '1.0'),          # not installed; security update below
     PackageSpec('juliet', '1.0'),         # not installed; non-security update only
     PackageSpec('kilo', '1.0'),           # not installed; nothing newer
+    PackageSpec('lima', '1.0'),           # not installed; another build of 1.0 is in the security suite
 ]
 SECURITY = [
     PackageSpec('alpha', '1.1'),
     PackageSpec('hotel', '1.1'),
     PackageSpec('hotel', '1.2', priority='important'),
     PackageSpec('india', '2.0'),          # not installed; only in the security suite
+    PackageSpec('lima', '1.0', depends=('kilo',)),
 ]
 UPDATES = [
     PackageSpec('juliet', '1.1'),
@@ -62,7 +64,7 @@ def debian_default():
 
 def test_packages_that_are_not_installed_have_one_record_per_version(scanned):
     records = sorted((c['name'], c['version'], c['security'], c['repository']) for c in scanned['candidates']
-                     if c['name'] in ('hotel', 'india', 'juliet', 'kilo'))
+                     if c['name'] in ('hotel', 'india', 'juliet', 'kilo', 'lima'))
     assert records == [
         ('hotel', '1.0-1', False, 'bookworm'),
         ('hotel', '1.1-1', True, 'bookworm-security'),
@@ -71,6 +73,8 @@ def test_packages_that_are_not_installed_have_one_record_per_version(scanned):
         ('juliet', '1.0-1', False, 'bookworm'),
         ('juliet', '1.1-1', False, 'bookworm-updates'),
         ('kilo', '1.0-1', False, 'bookworm'),
+        ('lima', '1.0-1', False, 'bookworm'),             # two builds of one version: both origins kept
+        ('lima', '1.0-1', True, 'bookworm-security'),
     ]
     hotel = [c for c in scanned['candidates'] if c['name'] == 'hotel' and c['version'] == '1.2-1']
     assert hotel[0]['priority'] == 'important' and hotel[0]['classification'] == 'Security'
@@ -79,10 +83,10 @@ def test_packages_that_are_not_installed_have_one_record_per_version(scanned):
 
 def test_approved_security_updates_of_absent_packages_are_counted_not_listed(scanned):
     evaluation = _evaluate.evaluate(debian_default(), rebuilt(scanned), EVALUATION_TIME)
-    # hotel and india have approved (security) versions; juliet and kilo have only non-security ones.
-    assert evaluation.not_applicable_count == 2
+    # hotel, india and lima have approved (security) versions; juliet and kilo have only non-security ones.
+    assert evaluation.not_applicable_count == 3
     listed = set(patch['name'] for patch in evaluation.patches)
-    assert 'alpha' in listed and not listed & {'hotel', 'india', 'juliet', 'kilo'}
+    assert 'alpha' in listed and not listed & {'hotel', 'india', 'juliet', 'kilo', 'lima'}
     assert [p['state'] for p in evaluation.patches if p['name'] == 'alpha'] == ['MISSING']
 
 
@@ -91,7 +95,7 @@ def test_non_security_approval_counts_every_absent_package(scanned):
     baseline['approval_rules']['patch_rules'][0]['enable_non_security'] = True
     evaluation = _evaluate.evaluate(baseline, rebuilt(scanned), EVALUATION_TIME)
     absent = set(c['name'] for c in scanned['candidates']) - set(p['name'] for p in scanned['installed'])
-    assert {'hotel', 'india', 'juliet', 'kilo'} <= absent
+    assert {'hotel', 'india', 'juliet', 'kilo', 'lima'} <= absent
     assert evaluation.not_applicable_count == len(absent)
 
 
@@ -99,4 +103,4 @@ def test_a_rejected_absent_package_is_not_counted(scanned):
     baseline = debian_default()
     baseline['rejected_patches'] = ['india']
     evaluation = _evaluate.evaluate(baseline, rebuilt(scanned), EVALUATION_TIME)
-    assert evaluation.not_applicable_count == 1          # hotel only
+    assert evaluation.not_applicable_count == 2          # hotel and lima

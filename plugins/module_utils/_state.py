@@ -205,4 +205,3 @@ def clear_if_rebooted(state, boot_id):
         new_state['boot_id'] = None
         new_state['pending'] = []
     return new_state
-

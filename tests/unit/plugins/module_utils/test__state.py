@@ -214,4 +214,3 @@ def test_clear_if_rebooted(boot_id, expected_pending):
     # The time of the last NoReboot install is history, not pending state: it stays.
     assert state['last_no_reboot_install_operation_time'] == STATE_A['last_no_reboot_install_operation_time']
     assert state is not STATE_A and state['pending'] is not STATE_A['pending']
-

@@ -12,6 +12,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+import fcntl
+import fnmatch
+import gc
+import os
 import subprocess
 import time
 
@@ -58,6 +63,83 @@ def wait_for(probe, timeout, what, interval=0.5, clock=time.monotonic, sleep=tim
         sleep(interval)
 
 
+def wait_for_all(locks, timeout, **kwargs):
+    """``wait_for`` each of ``locks`` [(what, probe)] in turn, all within one ``timeout``."""
+    clock = kwargs.get('clock', time.monotonic)
+    deadline = clock() + timeout
+    for what, probe in locks:
+        wait_for(probe, max(0, deadline - clock()), what, **kwargs)
+
+
+def pid_file_holder(path):
+    """'PID n (command)' when the pid file ``path`` names a live process other than us, else None.
+
+    A missing, empty or stale pid file (its process is gone) means nobody holds the lock:
+    package managers leave such files behind.
+    """
+    try:
+        with open(path) as handle:
+            content = handle.read(32).strip()
+    except (IOError, OSError):
+        return None
+    if not content.isdigit():
+        return None
+    pid = int(content)
+    if pid <= 0 or pid == os.getpid() or not os.path.exists('/proc/%d' % pid):
+        return None
+    try:
+        with open('/proc/%d/comm' % pid) as handle:
+            return 'PID %d (%s)' % (pid, handle.read().strip())
+    except (IOError, OSError):
+        return 'PID %d' % pid
+
+
+def fcntl_lock_holder(path):
+    """'another process' when another process holds a write lock (fcntl/lockf) on ``path``, else None.
+
+    A missing file is not held, and is not created: probing must not change the node.
+    """
+    try:
+        handle = open(path, 'r')
+    except (IOError, OSError):
+        return None
+    with handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except (IOError, OSError):
+            return 'another process'
+        fcntl.lockf(handle, fcntl.LOCK_UN)
+    return None
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while building many acyclic objects.
+
+    Tens of thousands of new records would trigger repeated full collections that find
+    nothing (records hold no references back); pausing roughly halves a large read.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def sources_for_product(sources, product):
+    """The baseline Sources that apply to ``product`` (case-insensitive globs, '*' for all).
+
+    ``product`` None means the caller has already chosen the sources: all apply.
+    """
+    if product is None:
+        return list(sources or ())
+    product = product.lower()
+    return [source for source in sources or ()
+            if any(fnmatch.fnmatchcase(product, pattern.lower()) for pattern in source.get('products') or ('*',))]
+
+
 class InstallOutcome(object):
     """What an install did: the transaction, and per package what failed and why."""
 
@@ -83,8 +165,15 @@ class PatchBackend(object):
         """Refresh repository metadata (apt-get update, dnf makecache, zypper refresh)."""
         raise NotImplementedError
 
-    def read_universe(self, operating_system, product):
-        """Return the node's ``Universe``: installed packages and candidate records."""
+    def read_universe(self, operating_system, product, advisory_only=False):
+        """Return the node's ``Universe``: installed packages and candidate records.
+
+        Records are given for every available version of the installed packages (from
+        the installed version up) and for available packages that are not installed
+        (so that the engine can count NOT_APPLICABLE). ``advisory_only`` True allows the
+        backend to leave out records that carry no advisory (the baseline cannot approve
+        them); it must still give every record that does.
+        """
         raise NotImplementedError
 
     def dependency_closure(self, name, arch, version):

@@ -20,19 +20,20 @@ __metaclass__ = type
 import configparser
 import contextlib
 import datetime
-import fcntl
-import fnmatch
 import gc
 import os
 import re
 import shutil
 import tempfile
-import time
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import (
     InstallOutcome,
     PatchBackend,
-    wait_for,
+    fcntl_lock_holder,
+    gc_paused,
+    pid_file_holder,
+    sources_for_product,
+    wait_for_all,
 )
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
     BackendError,
@@ -103,17 +104,6 @@ def hawkey_evr(version):
     return version[2:] if version.startswith('0:') else version
 
 
-def match_sources(sources, product):
-    """The baseline Sources that apply to ``product`` (case-insensitive globs, '*' for all).
-
-    ``product`` None means the caller has already chosen the sources: all apply.
-    """
-    if product is None:
-        return list(sources or ())
-    return [source for source in sources or ()
-            if any(fnmatch.fnmatchcase(product.lower(), pattern.lower()) for pattern in source.get('products') or ())]
-
-
 def write_source_files(sources, directory):
     """Write each source's yum configuration as ``<directory>/<name>.repo``; validate first."""
     for index, source in enumerate(sources):
@@ -136,35 +126,6 @@ def write_source_files(sources, directory):
         name = re.sub(r'[^A-Za-z0-9_.-]', '_', source.get('name') or 'source-%d' % index)
         with open(os.path.join(directory, '%s-%d.repo' % (name, index)), 'w') as handle:
             handle.write(text if text.endswith('\n') else text + '\n')
-
-
-def _pid_alive(pid):
-    return pid > 0 and pid != os.getpid() and os.path.exists('/proc/%d/stat' % pid)
-
-
-def dnf_lock_holder(path):
-    """'PID n' when the dnf lock file ``path`` names a live process other than us."""
-    try:
-        with open(path) as handle:
-            pid = int(handle.read(20).strip() or 0)
-    except (IOError, OSError, ValueError):
-        return None
-    return 'PID %d' % pid if _pid_alive(pid) else None
-
-
-def fcntl_lock_holder(path):
-    """A description of the holder when another process has a write lock on ``path``."""
-    try:
-        handle = open(path, 'r')
-    except (IOError, OSError):
-        return None     # no lock file: nobody holds it (and we do not create it)
-    with handle:
-        try:
-            fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except (IOError, OSError):
-            return 'another rpm process'
-        fcntl.lockf(handle, fcntl.LOCK_UN)
-    return None
 
 
 class _RecordingDisplay(dnf.callback.TransactionProgress if HAS_DNF else object):
@@ -191,6 +152,9 @@ class DnfBackend(PatchBackend):
         self.releasever = releasever
         self._reposdir_override = None
         self._cachedir_override = None
+        # install times of the installed reboot-relevant packages, as of the last read
+        # (None: not read since the last install); spares reboot_required a second rpmdb load
+        self._reboot_package_times = None
 
     # ---- dnf set-up ------------------------------------------------------------------
 
@@ -237,24 +201,20 @@ class DnfBackend(PatchBackend):
         conf.assumeyes = True
         return base
 
-    def _lock_files(self, base):
+    def _locks(self, base):
+        """[(what, probe)] of dnf's pid-file locks and rpm's transaction lock."""
         conf = base.conf
-        paths = [('dnf rpmdb lock %s' % os.path.join(conf.persistdir, 'rpmdb_lock.pid'),
-                  dnf_lock_holder, os.path.join(conf.persistdir, 'rpmdb_lock.pid')),
-                 ('dnf metadata lock %s' % os.path.join(conf.cachedir, 'metadata_lock.pid'),
-                  dnf_lock_holder, os.path.join(conf.cachedir, 'metadata_lock.pid')),
-                 ('dnf download lock %s' % os.path.join(conf.cachedir, 'download_lock.pid'),
-                  dnf_lock_holder, os.path.join(conf.cachedir, 'download_lock.pid'))]
+        locks = [('dnf rpmdb lock', pid_file_holder, os.path.join(conf.persistdir, 'rpmdb_lock.pid')),
+                 ('dnf metadata lock', pid_file_holder, os.path.join(conf.cachedir, 'metadata_lock.pid')),
+                 ('dnf download lock', pid_file_holder, os.path.join(conf.cachedir, 'download_lock.pid'))]
         if rpm is not None:
-            rpm_lock = self._in_root(rpm.expandMacro('%{_rpmlock_path}'))
-            paths.append(('rpm transaction lock %s' % rpm_lock, fcntl_lock_holder, rpm_lock))
-        return paths
+            locks.append(('rpm transaction lock', fcntl_lock_holder,
+                          self._in_root(rpm.expandMacro('%{_rpmlock_path}'))))
+        return [('The %s %s' % (what, path), lambda probe=probe, path=path: probe(path))
+                for what, probe, path in locks]
 
     def _wait_for_locks(self, base):
-        started = time.monotonic()
-        for what, probe, path in self._lock_files(base):
-            remaining = max(0, self.lock_timeout - (time.monotonic() - started))
-            wait_for(lambda probe=probe, path=path: probe(path), remaining, 'The %s' % what)
+        wait_for_all(self._locks(base), self.lock_timeout)
 
     @contextlib.contextmanager
     def _session(self, load_available=True):
@@ -271,7 +231,7 @@ class DnfBackend(PatchBackend):
         except dnf.exceptions.LockError as exc:
             raise LockTimeoutError('dnf could not take its lock under %s: %s' % (self.root, exc))
         finally:
-            base.close()
+            _close_quickly(base)
 
     # ---- reading ---------------------------------------------------------------------
 
@@ -294,72 +254,66 @@ class DnfBackend(PatchBackend):
         finally:
             base.close()
 
-    def read_universe(self, operating_system, product):
+    def read_universe(self, operating_system, product, advisory_only=False):
         with self._session() as base:
-            with _gc_paused():
-                installed, candidates = self._read(base)
+            with gc_paused():
+                installed, candidates = self._read(base, advisory_only)
         return Universe('dnf', operating_system, product, installed, candidates)
 
-    def _read(self, base):
-        query = base.sack.query()
+    def _read(self, base, advisory_only):
+        """(installed packages, candidate records) from the filled sack.
+
+        Records: every available version of an installed name+arch from the installed
+        version up, and every available version of packages that are not installed in an
+        architecture this node can install (for NOT_APPLICABLE). With ``advisory_only``
+        only versions that are in a notice.
+        """
+        sack = base.sack
+        query = sack.query()
         latest_installed = dict(((package.name, package.arch), package) for package in query.installed().latest())
         installed = [InstalledPackage(package.name, package.arch, evr_of(package),
                                       utc_from_timestamp(package.installtime))
                      for package in latest_installed.values()]
         installed_evr = dict((key, package.evr) for key, package in latest_installed.items())
+        self._reboot_package_times = [package.installtime
+                                      for package in query.installed().filterm(name=sorted(REBOOT_PACKAGES))]
+        available = query.available().filterm(arch=sack.list_arches())
+        notices = _notices_by_nevra(sack, available)
+        if advisory_only:
+            # only names some notice lists: libsolv selects them without a Python loop
+            available = available.filterm(name=sorted(set(key[0] for key in notices)))
 
-        # one pass over the available packages of installed names, repository by repository
-        # (the hot loop for large repositories: as few attribute reads per package as possible)
-        evr_cmp = base.sack.evr_cmp
-        names = sorted(set(name for name, _arch in installed_evr))
-        relevant, rows = [], {}
+        # one pass over the available packages, repository by repository: the hot loop for
+        # large repositories, so as few attribute reads and calls per package as possible
+        evr_cmp = sack.evr_cmp
+        candidates, dates, seen = [], {}, set()
         for repository in sorted(repo.id for repo in base.repos.iter_enabled()):
-            for package in query.available().filterm(reponame=repository, name=names):
+            for package in available.filter(reponame=repository):
                 name, arch, evr = package.name, package.arch, package.evr
+                key = (name, arch, evr)
+                if key in seen:
+                    continue        # the first repository wins when two carry the same NEVRA
                 current = installed_evr.get((name, arch))
-                if current is not None and (evr == current or evr_cmp(evr, current) > 0):
-                    key = (name, arch, evr)
-                    if key not in rows:     # the first repository wins when two carry the same NEVRA
-                        relevant.append(package)
-                        rows[key] = (repository, package)
-
-        notices = self._notices_by_nevra(base, relevant)
-        candidates, dates = [], {}
-        for key, (repository, package) in rows.items():
-            name, arch, evr = key
-            version = evr if ':' in evr else '0:' + evr
-            found = notices.get(key)
-            if found is None:
-                # no notice: the build time stands in for the release date (ssm-semantics 3.7)
-                buildtime = package.buildtime
-                release_date = dates.get(buildtime)
-                if release_date is None:
-                    release_date = dates[buildtime] = utc_from_timestamp(buildtime)
-                candidates.append(Candidate(name, arch, version, repository, False, None, None, None, None, None,
-                                            release_date))
-                continue
-            for advisory_id, classification, severity, release_date, cve_ids, bugzilla_ids in found:
-                candidates.append(Candidate(name, arch, version, repository, True, advisory_id, classification,
-                                            severity, None, None, release_date, cve_ids, bugzilla_ids))
+                if current is not None and evr != current and evr_cmp(evr, current) < 0:
+                    continue        # older than the installed version: never a candidate
+                seen.add(key)
+                version = evr if ':' in evr else '0:' + evr
+                found = notices.get(key)
+                if found is None:
+                    if advisory_only:
+                        continue
+                    # no notice: the build time stands in for the release date (ssm-semantics 3.7)
+                    buildtime = package.buildtime
+                    release_date = dates.get(buildtime)
+                    if release_date is None:
+                        release_date = dates[buildtime] = utc_from_timestamp(buildtime)
+                    candidates.append(Candidate(name, arch, version, repository, False, None, None, None, None,
+                                                None, release_date))
+                    continue
+                for advisory_id, classification, severity, release_date, cve_ids, bugzilla_ids in found:
+                    candidates.append(Candidate(name, arch, version, repository, True, advisory_id, classification,
+                                                severity, None, None, release_date, cve_ids, bugzilla_ids))
         return installed, candidates
-
-    @staticmethod
-    def _notices_by_nevra(base, packages):
-        """{(name, arch, evr): [notice attributes]} with one pass over the advisory index."""
-        notices, advisories = {}, {}
-        if not packages:
-            return notices
-        query = base.sack.query().filterm(pkg=packages)
-        for advisory_package in query.get_advisory_pkgs(hawkey.EQ):
-            key = (advisory_package.name, advisory_package.arch, advisory_package.evr)
-            advisory = advisory_package.get_advisory(base.sack)
-            attributes = advisories.get(advisory.id)
-            if attributes is None:
-                attributes = advisories[advisory.id] = _notice_attributes(advisory)
-            bucket = notices.setdefault(key, [])
-            if attributes not in bucket:
-                bucket.append(attributes)
-        return notices
 
     # ---- resolving and acting --------------------------------------------------------
 
@@ -437,6 +391,7 @@ class DnfBackend(PatchBackend):
 
     def install(self, targets):
         targets = list(targets)
+        self._reboot_package_times = None
         messages, errors = [], []
         with self._session() as base:
             items, failed = self._resolve(base, targets)
@@ -482,13 +437,14 @@ class DnfBackend(PatchBackend):
     # ---- reboot and sources ----------------------------------------------------------
 
     def reboot_required(self):
+        """Whether a reboot-relevant package (REBOOT_PACKAGES) was installed since boot."""
+        times = self._reboot_package_times
+        if times is None:
+            with self._session(load_available=False) as base:
+                times = [package.installtime
+                         for package in base.sack.query().installed().filterm(name=sorted(REBOOT_PACKAGES))]
         boot_time = _boot_time()
-        with self._session(load_available=False) as base:
-            query = base.sack.query().installed()
-            for package in query.filterm(name=sorted(REBOOT_PACKAGES)):
-                if boot_time is None or package.installtime > boot_time:
-                    return True
-        return False
+        return any(boot_time is None or installtime > boot_time for installtime in times)
 
     @contextlib.contextmanager
     def sources_replaced(self, sources, product=None):
@@ -498,7 +454,7 @@ class DnfBackend(PatchBackend):
         Sources from a private temporary directory and caches their metadata there too;
         the directory is removed on exit, whatever happened inside.
         """
-        chosen = match_sources(sources, product)
+        chosen = sources_for_product(sources, product)
         if not chosen:
             yield self
             return
@@ -514,6 +470,26 @@ class DnfBackend(PatchBackend):
         finally:
             self._reposdir_override, self._cachedir_override = previous
             shutil.rmtree(directory, ignore_errors=True)
+
+
+def _notices_by_nevra(sack, packages):
+    """{(name, arch, evr): [notice attributes]} of the notices listing ``packages`` (a query).
+
+    One pass over libsolv's advisory index; each notice's attributes are built once.
+    """
+    notices, advisories = {}, {}
+    for advisory_package in packages.get_advisory_pkgs(hawkey.EQ):
+        key = (advisory_package.name, advisory_package.arch, advisory_package.evr)
+        advisory = advisory_package.get_advisory(sack)
+        attributes = advisories.get(advisory.id)
+        if attributes is None:
+            attributes = advisories[advisory.id] = _notice_attributes(advisory)
+        bucket = notices.get(key)
+        if bucket is None:
+            notices[key] = [attributes]
+        elif attributes not in bucket:
+            bucket.append(attributes)
+    return notices
 
 
 def _notice_attributes(advisory):
@@ -555,20 +531,19 @@ def _one_line(error):
     return ' '.join(str(error).split())
 
 
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector while building many acyclic objects.
+def _close_quickly(base):
+    """``base.close()`` without its forced full garbage collection walking our records.
 
-    Tens of thousands of new objects would trigger repeated full collections that
-    find nothing (Candidate has no references back); this halves read_universe.
+    dnf collects to free the sack's file descriptors at once; a Scan's tens of thousands
+    of (acyclic) records would make that walk cost as much as reading them. Freezing moves
+    what exists now out of the collector's view; the sack is freed by a later collection
+    (or at exit) instead.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    gc.freeze()
     try:
-        yield
+        base.close()
     finally:
-        if was_enabled:
-            gc.enable()
+        gc.unfreeze()
 
 
 def _boot_time():

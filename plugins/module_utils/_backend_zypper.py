@@ -9,18 +9,28 @@ Every zypper call is ``zypper --root <root> --non-interactive --xmlout ...`` wit
 does not download anything. The parsing helpers are pure functions over the text
 zypper and rpm print, unit-tested on captured real output.
 
-Where the universe comes from (one rpm call, two zypper calls, one file per repository):
+Where the universe comes from (one rpm call, one zypper call, two files per repository):
 
 - installed packages: ``rpm --root R -qa --qf`` (name, arch, E:V-R, install time);
-- available versions: ``zypper search --details -t package`` (every version of every
-  package, the installed one included when a repository carries it);
 - enabled repositories: ``zypper repos`` (alias, to find the raw metadata cache);
 - patches and the package versions they carry: the repository's own ``updateinfo``
   in zypper's raw metadata cache ``<cache>/raw/<alias>/repodata`` (as AWS does,
   ssm-semantics section 3.4). ``zypper info -t patch`` per patch would be one solver
   load per patch; the raw file is the same data in one read. A repository whose raw
   cache holds no updateinfo file falls back to ``zypper list-patches --all`` plus one
-  ``zypper info -t patch`` call for all of its patches.
+  ``zypper info -t patch`` call for all of its patches (those give no arch: such
+  contents match the installed arches of the name only);
+- available versions without a patch: the repository's raw ``primary`` metadata in the
+  same cache (every version of every package, the installed one included when the
+  repository carries it); a repository without it cached falls back to ``zypper search
+  --details -t package`` (the same rows, from one solver load of all repositories).
+  With ``advisory_only`` (the baseline cannot approve a version without a patch) the
+  search is skipped: the records are the patches' package versions, assumed available
+  from the repository that carries the patch.
+
+Records cover installed name+arch from the installed version up, and packages that
+are not installed (every version, installable architectures only) so that the engine
+can count NOT_APPLICABLE.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -37,10 +47,14 @@ import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
+from xml.sax.saxutils import unescape as xml_unescape
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import (
     InstallOutcome,
     PatchBackend,
+    gc_paused,
+    pid_file_holder,
+    sources_for_product,
     wait_for,
 )
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
@@ -207,10 +221,11 @@ def aws_severity(severity):
 class PatchInfo(object):
     """One zypper patch: its attributes and the package versions it carries."""
 
-    __slots__ = ('name', 'version', 'category', 'severity', 'issued', 'cve_ids', 'bugzilla_ids', 'packages')
+    __slots__ = ('name', 'version', 'category', 'severity', 'issued', 'cve_ids', 'bugzilla_ids', 'packages',
+                 'repository')
 
     def __init__(self, name, version='', category=None, severity=None, issued=None, cve_ids=(),
-                 bugzilla_ids=(), packages=()):
+                 bugzilla_ids=(), packages=(), repository=None):
         self.name = name
         self.version = version
         self.category = category
@@ -219,6 +234,7 @@ class PatchInfo(object):
         self.cve_ids = tuple(cve_ids)
         self.bugzilla_ids = tuple(bugzilla_ids)
         self.packages = set(packages)     # {(name, arch, 'E:V-R')}
+        self.repository = repository      # alias of the repository whose updateinfo carries the patch
 
     def __repr__(self):
         return 'PatchInfo(%r, category=%r, severity=%r)' % (self.name, self.category, self.severity)
@@ -286,8 +302,8 @@ def parse_updateinfo(source, wanted_names=None, patches=None):
     return patches
 
 
-def updateinfo_path(repodata_dir):
-    """The updateinfo file a raw repodata cache directory holds, from its repomd.xml, or None."""
+def metadata_path(repodata_dir, kind):
+    """The ``kind`` file (updateinfo, primary) a raw repodata cache directory holds, from its repomd.xml, or None."""
     repomd = os.path.join(repodata_dir, 'repomd.xml')
     if not os.path.isfile(repomd):
         return None
@@ -296,13 +312,73 @@ def updateinfo_path(repodata_dir):
     except ET.ParseError:
         return None
     for data in tree.getroot():
-        if _local_name(data.tag) != 'data' or data.get('type') != 'updateinfo':
+        if _local_name(data.tag) != 'data' or data.get('type') != kind:
             continue
         for location in data:
             if _local_name(location.tag) == 'location' and location.get('href'):
                 path = os.path.join(os.path.dirname(repodata_dir), location.get('href'))
                 return path if os.path.isfile(path) else None
     return None
+
+
+def updateinfo_path(repodata_dir):
+    """The updateinfo file a raw repodata cache directory holds, or None."""
+    return metadata_path(repodata_dir, 'updateinfo')
+
+
+# rpm-md primary.xml: each <package> starts with <name>, <arch>, <version .../> in this
+# order (the schema's sequence); nothing else in the file is a <name> element.
+_PRIMARY_PACKAGE = re.compile(br'<name>([^<]*)</name>\s*<arch>([^<]*)</arch>\s*<version\s([^>]*?)/?>')
+# the attribute order createrepo_c and OBS write: the fast path
+_PRIMARY_PACKAGE_USUAL = re.compile(br'<name>([^<&]*)</name>\s*<arch>([^<&]*)</arch>\s*'
+                                    br'<version\s+epoch="([^"&]*)"\s+ver="([^"&]*)"\s+rel="([^"&]*)"')
+_XML_ATTRIBUTE = re.compile(br'([\w:]+)\s*=\s*"([^"]*)"')
+_PRIMARY_CHUNK = 1 << 22
+
+
+def _xml_text(raw):
+    return xml_unescape(raw.decode('utf-8'), {'&quot;': '"', '&apos;': "'"})
+
+
+def _primary_rows(data, repository):
+    """Rows of the complete <package> elements in ``data`` (bytes)."""
+    usual = _PRIMARY_PACKAGE_USUAL.findall(data)
+    if len(usual) == data.count(b'<package '):
+        return [(name.decode('utf-8'), arch.decode('utf-8'),
+                 '%s:%s-%s' % ((epoch or b'0').decode('utf-8'), version.decode('utf-8'), release.decode('utf-8')),
+                 repository, None)
+                for name, arch, epoch, version, release in usual]
+    rows = []
+    for name, arch, version in _PRIMARY_PACKAGE.findall(data):
+        attributes = dict(_XML_ATTRIBUTE.findall(version))
+        rows.append((_xml_text(name), _xml_text(arch),
+                     evr_from_parts(_xml_text(attributes.get(b'epoch') or b'0'), _xml_text(attributes.get(b'ver', b'')),
+                                    _xml_text(attributes.get(b'rel', b''))),
+                     repository, None))
+    return rows
+
+
+def parse_primary(handle, repository):
+    """Stream an rpm-md primary.xml (binary file object) -> [(name, arch, E:V-R, repository, None)].
+
+    The rows ``parse_search`` gives for the repository, read without a zypper process:
+    regular expressions over the decompressed text in chunks (an XML parser would build
+    an element per tag of tens of thousands of packages for three fields each).
+    """
+    rows = []
+    pending = b''
+    while True:
+        chunk = handle.read(_PRIMARY_CHUNK)
+        data = pending + chunk
+        if chunk:
+            cut = data.rfind(b'<package ')   # the last package may be incomplete: keep it for the next round
+            if cut <= 0:
+                pending = data
+                continue
+            data, pending = data[:cut], data[cut:]
+        rows.extend(_primary_rows(data, repository))
+        if not chunk:
+            return rows
 
 
 def open_metadata(path):
@@ -438,48 +514,105 @@ def index_patches(patches):
     return index
 
 
-def build_candidates(installed, available, patch_index):
-    """One Candidate per (available version >= installed, carrying patch); versions without patch get one record.
+# Architectures a node of each machine type can install (libzypp's compatibility table, abridged).
+COMPATIBLE_ARCHES = {
+    'x86_64': ('x86_64', 'i686', 'i586', 'i486', 'i386'),
+    'aarch64': ('aarch64',),
+    'ppc64le': ('ppc64le',),
+    's390x': ('s390x',),
+    'i686': ('i686', 'i586', 'i486', 'i386'),
+    'armv7l': ('armv7l', 'armv7hl', 'armv6hl'),
+}
 
-    ``available``: [(name, arch, E:V-R, repository, status)] from ``parse_search``; rows
-    of the rpm database itself (repository ``(System Packages)``) are not available versions.
-    """
-    highest_installed = {}
+
+def installable_arches(machine=None):
+    """The package architectures a node of ``machine`` (default: this one) can install, noarch included."""
+    machine = machine or os.uname()[4]
+    return frozenset(COMPATIBLE_ARCHES.get(machine, (machine,)) + ('noarch',))
+
+
+def highest_installed_versions(installed):
+    """{(name, arch): the highest installed 'E:V-R'} (several kernels may be installed)."""
+    highest = {}
     for package in installed:
         key = (package.name, package.arch)
-        if key not in highest_installed or compare_evr(package.version, highest_installed[key]) > 0:
-            highest_installed[key] = package.version
+        if key not in highest or compare_evr(package.version, highest[key]) > 0:
+            highest[key] = package.version
+    return highest
+
+
+def _records(name, arch, evr, repository, carrying, candidates):
+    """Append the records of one available version: one per patch carrying it, else one without."""
+    if not carrying:
+        candidates.append(Candidate(name, arch, evr, repository=repository))
+    for patch in carrying:
+        candidates.append(Candidate(
+            name, arch, evr, repository=repository, security=True, advisory_id=patch.name,
+            classification=aws_classification(patch.category), severity=aws_severity(patch.severity),
+            release_date=patch.issued, cve_ids=patch.cve_ids, bugzilla_ids=patch.bugzilla_ids))
+
+
+def build_candidates(installed, available, patch_index, arches=None):
+    """Records of every available version: of installed name+arch from the installed version up, of
+    packages that are not installed every version in an installable architecture (NOT_APPLICABLE).
+
+    One record per patch carrying a version; a version without patch gets one record.
+    ``available``: [(name, arch, E:V-R, repository, status)] from ``parse_search``; rows
+    of the rpm database itself (repository ``(System Packages)``) are not available versions.
+    ``arches``: installable architectures (default: this machine's).
+    """
+    arches = installable_arches() if arches is None else arches
+    highest_installed = highest_installed_versions(installed)
     candidates = []
     seen = set()
     for name, arch, evr, repository, _status in available:
+        key = (name, arch, evr)
+        if repository == SYSTEM_REPOSITORY or key in seen:
+            continue
         floor = highest_installed.get((name, arch))
-        if floor is None or repository == SYSTEM_REPOSITORY or (name, arch, evr) in seen:
+        if floor is None:
+            if arch not in arches:
+                continue
+        elif evr != floor and compare_evr(evr, floor) < 0:
             continue
-        if compare_evr(evr, floor) < 0:
+        seen.add(key)
+        _records(name, arch, evr, repository, patch_index.get(key, []) + patch_index.get((name, None, evr), []),
+                 candidates)
+    return candidates
+
+
+def build_patch_candidates(installed, patches, arches=None):
+    """Records of the package versions the ``patches`` carry (no search: advisory-only reading).
+
+    Assumes that a patch's package versions are available from the repository that
+    carries the patch (true of SUSE's update repositories, whose updateinfo describes
+    their own packages); versions below the installed one are dropped as in
+    ``build_candidates``. Arch-free contents (the zypper-info fallback) match the
+    installed arches of that name only.
+    """
+    arches = installable_arches() if arches is None else arches
+    highest_installed = highest_installed_versions(installed)
+    installed_arches = {}
+    for name, arch in highest_installed:
+        installed_arches.setdefault(name, []).append(arch)
+    by_version = {}
+    for patch in sorted(patches.values(), key=lambda item: item.name):
+        for name, arch, evr in patch.packages:
+            for concrete in (installed_arches.get(name, ()) if arch is None else (arch,)):
+                by_version.setdefault((name, concrete, evr), []).append(patch)
+    candidates = []
+    for (name, arch, evr), carrying in by_version.items():
+        floor = highest_installed.get((name, arch))
+        if floor is None:
+            if arch not in arches:
+                continue
+        elif evr != floor and compare_evr(evr, floor) < 0:
             continue
-        seen.add((name, arch, evr))
-        carrying = patch_index.get((name, arch, evr), []) + patch_index.get((name, None, evr), [])
-        if not carrying:
-            candidates.append(Candidate(name, arch, evr, repository=repository))
-        for patch in carrying:
-            candidates.append(Candidate(
-                name, arch, evr, repository=repository, security=True, advisory_id=patch.name,
-                classification=aws_classification(patch.category), severity=aws_severity(patch.severity),
-                release_date=patch.issued, cve_ids=patch.cve_ids, bugzilla_ids=patch.bugzilla_ids))
+        _records(name, arch, evr, carrying[0].repository, carrying, candidates)
     return candidates
 
 
 # ---------------------------------------------------------------- sources and locks
-
-def select_sources(sources, product=None):
-    """Baseline Sources that apply to the node: products containing ``*`` or ``product`` (all when product is None)."""
-    selected = []
-    for source in sources or ():
-        products = source.get('products') or ['*']
-        if product is None or '*' in products or product in products:
-            selected.append(source)
-    return selected
-
 
 def render_repo_file(source):
     """One baseline Source -> (file name, .repo text) for zypper's repos.d.
@@ -501,21 +634,7 @@ def render_repo_file(source):
 
 def zypp_lock_holder(root):
     """'PID 123 (zypper)' when a live process holds <root>/run/zypp.pid, else None."""
-    try:
-        with open(os.path.join(root, LOCK_FILE)) as handle:
-            content = handle.read().strip()
-    except (IOError, OSError):
-        return None
-    if not content.isdigit() or int(content) == os.getpid():
-        return None
-    pid = int(content)
-    if not os.path.exists('/proc/%d' % pid):
-        return None
-    try:
-        with open('/proc/%d/comm' % pid) as handle:
-            return 'PID %d (%s)' % (pid, handle.read().strip())
-    except (IOError, OSError):
-        return 'PID %d' % pid
+    return pid_file_holder(os.path.join(root, LOCK_FILE))
 
 
 def _first_missing_ancestor(path):
@@ -628,11 +747,11 @@ class ZypperBackend(PatchBackend):
         """``zypper refresh``; repositories that cannot be refreshed (exit 106) fail the run."""
         self._checked(['refresh'], 'refresh the repository metadata', ok=(ZYPPER_EXIT_OK,), refresh=True)
 
-    def _enabled_aliases(self):
-        return [repo['alias'] for repo in parse_repos(self._checked(['repos'], 'list the repositories'))
-                if repo['enabled']]
+    def _enabled_repositories(self):
+        """[{'alias', 'name', 'enabled'}] of the enabled repositories."""
+        return [repo for repo in parse_repos(self._checked(['repos'], 'list the repositories')) if repo['enabled']]
 
-    def _read_raw_patches(self, aliases, wanted_names, patches):
+    def _read_raw_patches(self, aliases, patches):
         """Fill ``patches`` from the raw updateinfo of ``aliases``; return the aliases that have none cached."""
         uncached = []
         for alias in aliases:
@@ -641,39 +760,62 @@ class ZypperBackend(PatchBackend):
                 uncached.append(alias)
                 continue
             with open_metadata(path) as handle:
-                parse_updateinfo(handle, wanted_names, patches)
+                for patch in parse_updateinfo(handle).values():
+                    patch.repository = alias
+                    _merge_patch(patches, patch)
         return uncached
 
-    def _read_patches_through_zypper(self, aliases, wanted_names, patches):
-        """Fallback for repositories without cached raw updateinfo: list-patches + one info call."""
-        repo_args = []
+    def _read_patches_through_zypper(self, aliases, patches):
+        """Fallback for repositories without cached raw updateinfo: list-patches + one info call each."""
         for alias in aliases:
-            repo_args += ['--repo', alias]
-        listed = parse_patch_list(self._checked(['list-patches', '--all'] + repo_args, 'list the patches'))
-        if not listed:
-            return
-        contents = parse_patch_info_contents(self._checked(['info', '-t', 'patch'] + repo_args + sorted(listed),
-                                                           'read the patch contents'))
-        for name, patch in listed.items():
-            patch.packages = set((package, None, evr) for package, evr in contents.get(name, ())
-                                 if wanted_names is None or package in wanted_names)
-            _merge_patch(patches, patch)
+            listed = parse_patch_list(self._checked(['list-patches', '--all', '--repo', alias], 'list the patches'))
+            if not listed:
+                continue
+            contents = parse_patch_info_contents(self._checked(['info', '-t', 'patch', '--repo', alias]
+                                                               + sorted(listed), 'read the patch contents'))
+            for name, patch in listed.items():
+                patch.packages = set((package, None, evr) for package, evr in contents.get(name, ()))
+                patch.repository = alias
+                _merge_patch(patches, patch)
 
-    def read_universe(self, operating_system, product):
-        installed = self._rpm_installed()
-        wanted_names = set(package.name for package in installed)
-        aliases = self._enabled_aliases()
-        # zypper's search (a separate process) runs while this process parses the raw updateinfo
-        search = _InBackground(self._zypper_search)
+    def _read_raw_available(self, aliases):
+        """Rows of every package in the raw primary metadata of ``aliases``; None when one has none cached."""
+        rows = []
+        for alias in aliases:
+            path = metadata_path(os.path.join(self._cache_dir, 'raw', alias, 'repodata'), 'primary')
+            if path is None:
+                return None
+            with open_metadata(path) as handle:
+                rows.extend(parse_primary(handle, alias))
+        return rows
+
+    def read_universe(self, operating_system, product, advisory_only=False):
+        """Installed packages (rpm), patches (raw updateinfo) and, unless ``advisory_only``, every
+        available version (raw primary metadata, else ``zypper search``); see the module docstring."""
+        repositories = self._enabled_repositories()
+        aliases = [repo['alias'] for repo in repositories]
+        # rpm reads its database in its own process while this one parses the metadata
+        rpm_query = _InBackground(self._rpm_installed)
         patches = {}
         try:
-            uncached = self._read_raw_patches(aliases, wanted_names, patches)
+            with gc_paused():
+                uncached = self._read_raw_patches(aliases, patches)
+                available = None if advisory_only else self._read_raw_available(aliases)
         finally:
-            found = search.result()
+            installed = rpm_query.result()
         if uncached:
-            self._read_patches_through_zypper(uncached, wanted_names, patches)
-        available = parse_search(found) if found else []
-        candidates = build_candidates(installed, available, index_patches(patches))
+            self._read_patches_through_zypper(uncached, patches)
+        if available is None and not advisory_only:
+            found = self._zypper_search()
+            # search names repositories by their name; records name them by alias, as the raw metadata does
+            alias_of = dict((repo['name'], repo['alias']) for repo in repositories)
+            available = [(name, arch, version, alias_of.get(repository, repository), status)
+                         for name, arch, version, repository, status in (parse_search(found) if found else [])]
+        with gc_paused():
+            if advisory_only:
+                candidates = build_patch_candidates(installed, patches)
+            else:
+                candidates = build_candidates(installed, available, index_patches(patches))
         return Universe('zypper', operating_system, product, installed, candidates)
 
     def _zypper_search(self):
@@ -812,7 +954,7 @@ class ZypperBackend(PatchBackend):
         and removed on exit. (libzypp keeps its @System cache under <root>/<cache-dir>;
         what that creates inside the root is removed too.)
         """
-        selected = select_sources(sources, product)
+        selected = sources_for_product(sources, product)
         if not selected:
             yield
             return

@@ -135,11 +135,27 @@ def test_installed_version_carries_its_notice_and_epochs_are_kept(make_root):
     assert sorted(gamma) == [('2:1.0-1', None), ('2:1.1-1', 'FLEET-2026:0002')]
 
 
-def test_packages_not_installed_give_no_candidates(make_root):
+def test_packages_not_installed_give_every_available_version(make_root):
     root = make_root(ALPHA_10)
     universe = backend(root, 'read_universe', *RHEL)
-    assert records(universe, 'omega') == {}
+    # not installed: every version is a record, so the engine can count NOT_APPLICABLE
+    assert sorted(records(universe, 'gamma')) == [('2:1.0-1', None), ('2:1.1-1', 'FLEET-2026:0002')]
+    assert sorted(records(universe, 'beta')) == [('0:2.0-1', None)]
+    assert 'gamma' not in installed_versions(universe)
+
+
+def test_advisory_only_leaves_out_versions_without_a_notice(make_root):
+    root = make_root(ALPHA_10, GAMMA_10)
+    full = backend(root, 'read_universe', *RHEL)
+    universe = backend(root, 'read_universe', RHEL[0], RHEL[1], True)
+    assert installed_versions(universe) == installed_versions(full)
+    assert sorted(records(universe, 'alpha')) == [('0:1.1-1', 'FLEET-2026:0001'), ('0:1.1-1', 'FLEET-2026:0002')]
+    assert sorted(records(universe, 'gamma')) == [('2:1.1-1', 'FLEET-2026:0002')]
+    assert sorted(records(universe, 'delta')) == [('0:1.0-1', 'FLEET-2026:0003')]      # not installed
     assert records(universe, 'beta') == {}
+    # every record with a notice is there, exactly as without advisory_only
+    assert ([c for c in universe['candidates']]
+            == [c for c in full['candidates'] if c['advisory_id'] is not None])
 
 
 def test_recommended_notice_type_is_classified_recommended(make_root):

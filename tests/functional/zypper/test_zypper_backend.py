@@ -14,7 +14,10 @@ from tests.functional.zypper.conftest import add_repository, tree_digest
 from tests.support import rpmrepo, rpmroot
 from tests.support.specs import AdvisorySpec, PackageSpec
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_zypper as zb
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend_zypper import ZypperBackend
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline import normalise_baseline
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError, LockTimeoutError
 
 UTC = datetime.timezone.utc
@@ -56,11 +59,11 @@ def test_universe_reports_patch_category_severity_date_and_references(scenario):
     installed = dict(((p.name, p.arch), p.version) for p in universe.installed)
     assert installed[('foo', 'noarch')] == '0:1.0-1' and installed[('baz', 'noarch')] == '1:1.0-1'
     assert all(p.installed_time.tzinfo is not None for p in universe.installed)
-    # every available version >= installed, one record per patch carrying it; libbar is not installed
+    # every available version >= installed, one record per patch carrying it
     assert records(universe, 'foo') == [('0:1.0-1', None), ('0:1.1-1', 'SUSE-2026-101'), ('0:1.2-1', 'SUSE-2026-102'),
                                         ('0:1.2-1', 'SUSE-2026-103'), ('0:1.3-1', None)]
     assert records(universe, 'baz') == [('1:1.0-1', None), ('1:2.0-1', 'SUSE-2026-102')]
-    assert records(universe, 'libbar') == []
+    assert records(universe, 'libbar') == [('0:2.0-1', None)]       # not installed: a record for NOT_APPLICABLE
     by_advisory = dict((c.advisory_id, c) for c in universe.candidates if c.name == 'foo' and c.advisory_id)
     security = by_advisory['SUSE-2026-101']
     assert (security.classification, security.severity, security.security) == ('Security', 'Important', True)
@@ -85,6 +88,75 @@ def test_universe_matches_what_zypper_list_patches_says(scenario):
     advisories = set(c.advisory_id for c in universe.candidates if c.advisory_id)
     assert advisories == {'SUSE-2026-101', 'SUSE-2026-102', 'SUSE-2026-103'}
     assert all(advisory in listed for advisory in advisories)
+
+
+def searched_versions(root):
+    """(name, arch, E:V-R) of every version zypper search lists in a repository (a user's view)."""
+    output = subprocess.run(['zypper', '--root', root, '--non-interactive', '--xmlout', '--no-refresh', 'search',
+                             '--details', '-t', 'package'], stdout=subprocess.PIPE, universal_newlines=True,
+                            check=False, env=dict(os.environ, LANG='C')).stdout
+    return set((name, arch, version) for name, arch, version, repository, _status in zb.parse_search(output)
+               if repository != zb.SYSTEM_REPOSITORY)
+
+
+def test_available_versions_are_what_zypper_search_lists(scenario):
+    root, _repository, backend = scenario
+    universe = backend.read_universe('SUSE', 'Suse15.6')
+    # nothing older than an installed version is in the repository: every searched version is a record
+    assert set((c.name, c.arch, c.version) for c in universe.candidates) == searched_versions(root)
+
+
+def test_without_raw_primary_metadata_zypper_search_gives_the_same_universe(scenario):
+    root, repository, backend = scenario
+    expected = backend.read_universe('SUSE', 'Suse15.6')
+    repodata = os.path.join(root, 'var', 'cache', 'zypp', 'raw', repository.name, 'repodata')
+    for name in os.listdir(repodata):
+        if 'primary' in name:
+            os.unlink(os.path.join(repodata, name))
+    assert zb.metadata_path(repodata, 'primary') is None
+    universe = backend.read_universe('SUSE', 'Suse15.6')
+    assert sorted(map(candidate_row, universe.candidates)) == sorted(map(candidate_row, expected.candidates))
+
+
+def candidate_row(candidate):
+    return tuple(getattr(candidate, slot) for slot in candidate.__slots__)
+
+
+def test_advisory_only_reads_the_patched_versions_only(scenario):
+    _root, _repository, backend = scenario
+    full = backend.read_universe('SUSE', 'Suse15.6')
+    universe = backend.read_universe('SUSE', 'Suse15.6', advisory_only=True)
+    assert sorted(map(candidate_row, universe.installed)) == sorted(map(candidate_row, full.installed))
+    assert sorted(map(candidate_row, universe.candidates)) == sorted(
+        candidate_row(c) for c in full.candidates if c.advisory_id)
+    assert records(universe, 'libbar') == []
+
+
+SECURITY_AND_RECOMMENDED = {
+    'Name': 'security-and-recommended', 'OperatingSystem': 'SUSE',
+    'ApprovalRules': {'PatchRules': [{'PatchFilterGroup': {'PatchFilters': [
+        {'Key': 'CLASSIFICATION', 'Values': ['Security', 'Recommended']}]}, 'ApproveAfterDays': 0}]},
+}
+EVALUATION_TIME = datetime.datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize('advisory_only', [False, True])
+def test_approved_patch_of_a_package_not_installed_counts_not_applicable(zypper_scenario, advisory_only):
+    # baz is not installed; SUSE-2026-102 (recommended) carries baz 1:2.0: approved, so NOT_APPLICABLE
+    _root, _repository, backend = zypper_scenario(PACKAGES, ADVISORIES, installed=(FOO_10,))
+    universe = backend.read_universe('SUSE', 'Suse15.6', advisory_only=advisory_only)
+    evaluation = _evaluate.evaluate(normalise_baseline(SECURITY_AND_RECOMMENDED), universe, EVALUATION_TIME)
+    assert evaluation.not_applicable_count == 1
+    assert [patch['name'] for patch in evaluation.patches if patch['name'] in ('baz', 'libbar')] == []
+    assert [patch['state'] for patch in evaluation.patches if patch['name'] == 'foo'] == ['MISSING']
+
+
+def test_approved_package_without_patch_not_installed_counts_not_applicable(zypper_scenario):
+    _root, _repository, backend = zypper_scenario(PACKAGES, ADVISORIES, installed=(FOO_10,))
+    baseline = dict(SECURITY_AND_RECOMMENDED, ApprovedPatches=['libbar'], ApprovedPatchesEnableNonSecurity=True)
+    universe = backend.read_universe('SUSE', 'Suse15.6')
+    evaluation = _evaluate.evaluate(normalise_baseline(baseline), universe, EVALUATION_TIME)
+    assert evaluation.not_applicable_count == 2          # baz by the rule, libbar by the approved list
 
 
 def test_read_universe_changes_no_package(scenario):

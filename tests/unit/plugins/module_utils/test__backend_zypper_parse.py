@@ -172,13 +172,82 @@ def test_candidates_one_record_per_patch_and_versions_below_installed_dropped():
     available = zb.parse_search(fixture('search-details.xml'))
     patches = zb.parse_updateinfo(io.BytesIO(fixture('updateinfo.xml').encode('utf-8')))
     candidates = zb.build_candidates(installed, available, zb.index_patches(patches))
-    records = sorted((c.version, c.advisory_id, c.classification, c.severity, c.security) for c in candidates)
+    records = sorted((c.name, c.version, c.advisory_id, c.classification, c.severity, c.security) for c in candidates)
     assert records == [
-        ('0:1.1-1', 'FLEET-2026-1', 'Security', 'Important', True),
-        ('0:1.2-1', 'FLEET-2026-2', 'Recommended', 'Moderate', True),
-        ('0:1.2-1', 'FLEET-2026-3', 'Optional', None, True),
-        ('0:1.3-1', None, None, None, False)]
+        # bar is not installed: its available version is a record too (NOT_APPLICABLE is counted from it)
+        ('bar', '0:2.0-1', None, None, None, False),
+        ('foo', '0:1.1-1', 'FLEET-2026-1', 'Security', 'Important', True),
+        ('foo', '0:1.2-1', 'FLEET-2026-2', 'Recommended', 'Moderate', True),
+        ('foo', '0:1.2-1', 'FLEET-2026-3', 'Optional', None, True),
+        ('foo', '0:1.3-1', None, None, None, False)]
     assert all(c.repository == 'fleet' for c in candidates)
+
+
+def test_packages_not_installed_only_in_installable_architectures():
+    installed = [InstalledPackage('foo', 'x86_64', '0:1.0-1')]
+    available = [('foo', 'ppc64le', '0:1.1-1', 'r', 'not-installed'), ('bar', 'ppc64le', '0:1-1', 'r', 'not-installed'),
+                 ('bar', 'src', '0:1-1', 'r', 'not-installed'), ('bar', 'i686', '0:1-1', 'r', 'not-installed'),
+                 ('bar', 'x86_64', '0:1-1', 'r', 'not-installed')]
+    candidates = zb.build_candidates(installed, available, {}, arches=zb.installable_arches('x86_64'))
+    assert sorted((c.name, c.arch) for c in candidates) == [('bar', 'i686'), ('bar', 'x86_64')]
+
+
+def test_installable_arches_include_noarch_and_compatible_ones():
+    assert zb.installable_arches('x86_64') >= {'x86_64', 'i686', 'noarch'}
+    assert 'x86_64' not in zb.installable_arches('aarch64')
+    assert zb.installable_arches('riscv64') == {'riscv64', 'noarch'}
+
+
+def test_patch_candidates_without_search():
+    installed = [InstalledPackage('foo', 'noarch', '0:1.1-1'), InstalledPackage('lib', 'x86_64', '0:1.0-1')]
+    patches = zb.parse_updateinfo(io.BytesIO(fixture('updateinfo.xml').encode('utf-8')))
+    for patch in patches.values():
+        patch.repository = 'fleet'
+    patches['FALLBACK'] = zb.PatchInfo('FALLBACK', category='security', packages={('lib', None, '0:1.1-1'),
+                                                                                  ('other', None, '0:1-1')},
+                                       repository='second')
+    patches['FOREIGN'] = zb.PatchInfo('FOREIGN', category='security', packages={('ppc', 'ppc64le', '0:1-1')})
+    patches['OLD'] = zb.PatchInfo('OLD', category='security', packages={('foo', 'noarch', '0:1.0-1')})
+    candidates = zb.build_patch_candidates(installed, patches, arches=zb.installable_arches('x86_64'))
+    records = sorted((c.name, c.arch, c.version, c.advisory_id, c.repository) for c in candidates)
+    assert records == [
+        # bar 2:2.0-1 is not installed: counted for NOT_APPLICABLE from the patch alone
+        ('bar', 'noarch', '2:2.0-1', 'FLEET-2026-3', 'fleet'),
+        # foo: the installed 1.1 (its patch is reported) and the newer 1.2; OLD's 1.0 is below the installed
+        ('foo', 'noarch', '0:1.1-1', 'FLEET-2026-1', 'fleet'),
+        ('foo', 'noarch', '0:1.2-1', 'FLEET-2026-2', 'fleet'),
+        ('foo', 'noarch', '0:1.2-1', 'FLEET-2026-3', 'fleet'),
+        # arch-free contents (zypper info fallback) match the installed arch; unknown for 'other'
+        ('lib', 'x86_64', '0:1.1-1', 'FALLBACK', 'second')]
+    assert all(c.security for c in candidates)
+
+
+def test_primary_metadata_rows_match_what_search_gives(monkeypatch):
+    primary = (b'<?xml version="1.0" encoding="UTF-8"?>\n<metadata xmlns="http://linux.duke.edu/metadata/common" '
+               b'packages="3">\n'
+               b'<package type="rpm"><name>foo</name><arch>noarch</arch><version epoch="0" ver="1.1" rel="1"/>'
+               b'<summary>a &lt;name&gt; in text</summary></package>\n'
+               b'<package type="rpm">\n  <name>bar</name>\n  <arch>x86_64</arch>\n  '
+               b'<version epoch="2" ver="2.0" rel="1.1"/>\n</package>\n'
+               b'<package type="rpm"><name>a&amp;b</name><arch>noarch</arch><version rel="3" ver="1" epoch="1"/></package>\n'
+               b'</metadata>\n')
+    expected = [('foo', 'noarch', '0:1.1-1', 'fleet', None), ('bar', 'x86_64', '2:2.0-1.1', 'fleet', None),
+                ('a&b', 'noarch', '1:1-3', 'fleet', None)]
+    assert zb.parse_primary(io.BytesIO(primary), 'fleet') == expected
+    # packages cut in two by the read size are still read whole
+    monkeypatch.setattr(zb, '_PRIMARY_CHUNK', 7)
+    assert zb.parse_primary(io.BytesIO(primary), 'fleet') == expected
+
+
+def test_primary_path_from_repomd(tmp_path):
+    repodata = tmp_path / 'repodata'
+    repodata.mkdir()
+    (repodata / 'abc-primary.xml.gz').write_bytes(gzip.compress(b'<metadata/>'))
+    (repodata / 'repomd.xml').write_text(
+        '<repomd xmlns="http://linux.duke.edu/metadata/repo"><data type="primary">'
+        '<location href="repodata/abc-primary.xml.gz"/></data></repomd>')
+    assert zb.metadata_path(str(repodata), 'primary') == str(repodata / 'abc-primary.xml.gz')
+    assert zb.metadata_path(str(repodata), 'updateinfo') is None
 
 
 def test_system_only_rows_are_not_available_versions():
@@ -201,13 +270,6 @@ def test_patch_seen_twice_keeps_newest_attributes_and_all_packages():
     zb._merge_patch(patches, zb.PatchInfo('P', version='2', severity='critical', packages={('b', 'noarch', '0:1-1')}))
     assert patches['P'].severity == 'critical'
     assert patches['P'].packages == {('a', 'noarch', '0:1-1'), ('b', 'noarch', '0:1-1')}
-
-
-def test_sources_selected_by_product_or_wildcard():
-    sources = [{'name': 'one', 'products': ['Suse15.6']}, {'name': 'two', 'products': ['*']},
-               {'name': 'three', 'products': ['Suse12.5']}]
-    assert [s['name'] for s in zb.select_sources(sources, 'Suse15.6')] == ['one', 'two']
-    assert [s['name'] for s in zb.select_sources(sources)] == ['one', 'two', 'three']
 
 
 def test_repo_file_from_aws_style_main_stanza_takes_source_name():

@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the rpm Scan benchmarks (scan_dnf_bench.py, scan_zypper_bench.py) share.
+
+- the realistic scenario of the issue: 3,000 installed packages, 60,000 available
+  (mostly distinct names, a few hundred installed packages with updates), thousands of
+  advisories;
+- the measured children: the module itself (``run_patch_baseline.py`` with its
+  arguments file, as Ansible runs it on a target) and the backend read alone, each in a
+  fresh /usr/bin/python3;
+- timing a child's wall time and peak RSS (its own rusage), medians, the report.
+"""
+
+import glob
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
+
+from tests.support.specs import AdvisorySpec, PackageSpec  # noqa: E402  pylint: disable=wrong-import-position
+
+SYSTEM_PYTHON = '/usr/bin/python3'
+MODULE = os.path.join(REPO_ROOT, 'plugins', 'modules', 'run_patch_baseline.py')
+
+# The backend read alone, in a fresh interpreter: what the module's read_universe costs.
+BACKEND_CHILD = r'''
+import sys
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import %(module)s as backend_module
+universe = backend_module.%(cls)s(root=sys.argv[1]).read_universe(sys.argv[2], sys.argv[3], advisory_only=sys.argv[4] == '1')
+print(len(universe.installed), len(universe.candidates))
+'''
+
+
+class Scenario(object):
+    """Installed specs, available specs and advisories of one benchmark root."""
+
+    def __init__(self, installed=3000, available=60000, updated=300, advisories=2000, types=('security',),
+                 severities=('Important',), advisory_prefix='BENCH-2026:'):
+        self.installed = [PackageSpec('bench-pkg-%05d' % index, '1.0') for index in range(installed)]
+        self.available = list(self.installed)
+        carried = []
+        # every (installed // updated)-th installed package has two newer versions
+        step = max(1, installed // max(1, updated))
+        for spec in self.installed[::step][:updated]:
+            for minor in (1, 2):
+                newer = PackageSpec(spec.name, '1.%d' % minor)
+                self.available.append(newer)
+                carried.append((newer.name, newer.evr))
+        extra = max(0, available - len(self.available))
+        not_installed = [PackageSpec('bench-extra-%05d' % index, '1.0') for index in range(extra)]
+        self.available.extend(not_installed)
+        # the rest of the advisories (two packages each) go to packages that are not installed
+        remaining = max(0, advisories - len(carried))
+        stride = max(1, len(not_installed) // max(1, 2 * remaining))
+        carried += [(spec.name, spec.evr) for spec in not_installed[::stride][:2 * remaining]]
+        self.advisories = []
+        position = 0
+        number = 0
+        while position < len(carried):
+            # updates: one package per advisory; not-installed packages: two
+            size = 1 if number < 2 * updated else 2
+            self.advisories.append(AdvisorySpec(
+                '%s%05d' % (advisory_prefix, number), type=types[number % len(types)],
+                severity=severities[number % len(severities)],
+                issued='2026-%02d-%02d 00:00:00' % (1 + number % 6, 1 + number % 28),
+                cves=('CVE-2026-%05d' % number,), bugzillas=(str(100000 + number),),
+                packages=tuple(carried[position:position + size])))
+            position += size
+            number += 1
+
+    def describe(self):
+        return '%d installed, %d available, %d advisories' % (len(self.installed), len(self.available),
+                                                              len(self.advisories))
+
+
+def child_environment():
+    """PYTHONPATH as a target has it: ansible's module_utils (only the ``ansible`` package) + the collection."""
+    found = glob.glob(os.path.join(REPO_ROOT, '.venv', 'lib', 'python3*', 'site-packages', 'ansible'))
+    if not found:
+        raise RuntimeError('ansible-core is not installed in %s/.venv' % REPO_ROOT)
+    shim = tempfile.mkdtemp(prefix='bench-pythonpath.')
+    os.symlink(found[0], os.path.join(shim, 'ansible'))
+    path = os.pathsep.join((shim, os.path.join(REPO_ROOT, '.collections')))
+    return dict(os.environ, PYTHONPATH=path, LANG='C', LC_ALL='C'), shim
+
+
+def module_argv(workdir, root):
+    """The module as Ansible runs it on a target: ``python3 run_patch_baseline.py <args file>``.
+
+    Scan with the node's predefined baseline (chosen by the module from os-release) and
+    no cache refresh.
+    """
+    args_file = os.path.join(workdir, 'module-args.json')
+    with open(args_file, 'w') as handle:
+        json.dump({'ANSIBLE_MODULE_ARGS': {'root': root, 'operation': 'Scan', 'update_cache': False,
+                                           '_ansible_check_mode': False}}, handle)
+    return [SYSTEM_PYTHON, MODULE, args_file]
+
+
+def backend_argv(module, cls, root, operating_system, product, advisory_only):
+    return [SYSTEM_PYTHON, '-c', BACKEND_CHILD % {'module': module, 'cls': cls}, root, operating_system, product,
+            '1' if advisory_only else '0']
+
+
+def measured(argv, env=None):
+    """(wall seconds, peak RSS KiB, stdout) of ``argv``, from the child's own rusage."""
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(read_end)
+            os.dup2(write_end, 1)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.execvpe(argv[0], argv, env if env is not None else os.environ)
+        finally:
+            os._exit(127)
+    os.close(write_end)
+    chunks = []
+    while True:
+        chunk = os.read(read_end, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(read_end)
+    _pid, status, usage = os.wait4(pid, 0)
+    elapsed = time.monotonic() - started
+    code = os.waitstatus_to_exitcode(status)
+    output = b''.join(chunks).decode('utf-8', 'replace')
+    if code != 0:
+        raise RuntimeError('%s exited with %s: %s' % (' '.join(argv[:3]), code, output[-2000:]))
+    return elapsed, usage.ru_maxrss, output
+
+
+def compare(contenders, native_name, repeat):
+    """Run each (name, argv, env) of ``contenders`` ``repeat`` times, interleaved, after one warm-up.
+
+    Returns {name: (median seconds, peak RSS KiB, last stdout)}.
+    """
+    for _name, argv, env in contenders:
+        measured(argv, env)
+    runs = dict((name, []) for name, _argv, _env in contenders)
+    for _round in range(repeat):
+        for name, argv, env in contenders:
+            runs[name].append(measured(argv, env))
+    return dict((name, (statistics.median(run[0] for run in results), max(run[1] for run in results),
+                        results[-1][2])) for name, results in runs.items())
+
+
+def print_table(title, figures, native_name, target=1.3):
+    """One line per contender: median wall, ratio to the native tool, peak RSS and its ratio."""
+    native_seconds, native_rss, _output = figures[native_name]
+    print(title)
+    print('  %-44s %9s %8s %10s %8s' % ('contender', 'median s', 'ratio', 'peak RSS', 'RSS ratio'))
+    for name, (seconds, rss, _output) in figures.items():
+        print('  %-44s %9.2f %7.2fx %7d MiB %7.2fx' % (name, seconds, seconds / native_seconds, rss // 1024,
+                                                        float(rss) / native_rss))
+    print('  target: ratio <= %.1fx against %s' % (target, native_name))

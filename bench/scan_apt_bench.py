@@ -44,6 +44,42 @@ universe = AptBackend(root=sys.argv[1]).read_universe('DEBIAN', 'Debian12')
 print(json.dumps({'installed': len(universe.installed), 'candidates': len(universe.candidates)}))
 '''
 
+# Where the module process spends its time: the module's own main(), with timers wrapped
+# around the backend read, the engine and AnsibleModule.exit_json (one extra run, not a ratio).
+BREAKDOWN_CHILD = r'''
+import io, json, sys, time
+start = time.monotonic()
+from ansible.module_utils.basic import AnsibleModule
+ansible_imported = time.monotonic()
+from ansible_collections.fleetops.patch_manager.plugins.modules import run_patch_baseline
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_apt, _evaluate
+imported = time.monotonic()
+spent = {}
+
+def timed(label, function):
+    def wrapper(*args, **kwargs):
+        began = time.monotonic()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[label] = spent.get(label, 0.0) + time.monotonic() - began
+    return wrapper
+
+_backend_apt.AptBackend.read_universe = timed('read_universe', _backend_apt.AptBackend.read_universe)
+_evaluate.evaluate = timed('evaluate', _evaluate.evaluate)
+AnsibleModule.exit_json = timed('exit_json', AnsibleModule.exit_json)
+stdout, sys.stdout = sys.stdout, io.StringIO()
+began = time.monotonic()
+try:
+    run_patch_baseline.main()
+except SystemExit:
+    pass
+spent['main'] = time.monotonic() - began
+sys.stdout = stdout
+spent.update(import_ansible=ansible_imported - start, import_collection=imported - ansible_imported)
+print(json.dumps(spent))
+'''
+
 
 def venv_ansible_dir(workdir):
     """A directory holding only the venv's ``ansible`` package, for the system python's PYTHONPATH."""
@@ -124,6 +160,8 @@ def main():
                 outputs[label] = out
                 if round_index:
                     runs[label].append((wall, rss))
+        breakdowns = [json.loads(measured([SYSTEM_PYTHON, '-c', BREAKDOWN_CHILD], python_env, commands['module'][2])[2])
+                      for _round in range(3)]
 
     upgradable = sum(1 for line in outputs['native'].splitlines() if 'upgradable from' in line)
     result = json.loads(outputs['module'])
@@ -156,6 +194,12 @@ def main():
         rss = max(value for _wall, value in runs[label])
         print('| %s | %.3f s | %.2fx | %.1f MiB | %.2fx |'
               % (titles[label], wall, wall / native_wall, rss / 1024.0, rss / float(native_rss)))
+    print('')
+    parts = ('import_ansible', 'import_collection', 'read_universe', 'evaluate', 'exit_json', 'main')
+    middle = dict((part, statistics.median(breakdown.get(part, 0.0) for breakdown in breakdowns)) for part in parts)
+    print('module process, inside (median of 3, seconds): import ansible.module_utils.basic %.3f, import the module '
+          '(collection, _run, every backend) %.3f, main() %.3f of which read_universe %.3f, evaluate %.3f, '
+          'exit_json %.3f' % tuple(middle[part] for part in parts[:2] + parts[5:] + parts[2:5]))
     print('')
     print('target: module process <= 1.6x apt list --upgradable')
 

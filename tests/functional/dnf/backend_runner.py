@@ -7,7 +7,9 @@
 pytest runs in the venv, which has no dnf bindings; the tests start this script with
 /usr/bin/python3, pass a JSON request on stdin and read a JSON answer on stdout:
 request  {"root", "lock_timeout", "sources" (optional), "product" (optional),
-          "calls": [{"method", "args"}]}
+          "calls": [{"method", "args"}]}; method "evaluate" (args: operating_system, product,
+          baseline in the AWS shape, evaluation time ISO 8601, advisory_only) reads the
+          universe and runs the real engine on it.
 answer   {"results": [...]} or {"error": {"type", "message"}, "results": [...]}.
 """
 
@@ -18,7 +20,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '.collections'))
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate  # noqa: E402
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend_dnf import DnfBackend  # noqa: E402
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline import normalise_baseline  # noqa: E402
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError  # noqa: E402
 
 
@@ -35,8 +39,19 @@ def to_json(value):
     return value
 
 
+def evaluate(backend, operating_system, product, baseline, evaluation_time, advisory_only=False):
+    """read_universe, then the engine: {'not_applicable_count', 'patches'}."""
+    universe = backend.read_universe(operating_system, product, advisory_only)
+    when = datetime.datetime.strptime(evaluation_time, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
+    evaluation = _evaluate.evaluate(normalise_baseline(baseline), universe, when)
+    return {'not_applicable_count': evaluation.not_applicable_count, 'patches': evaluation.patches}
+
+
 def run_calls(backend, calls, results):
     for call in calls:
+        if call['method'] == 'evaluate':
+            results.append(to_json(evaluate(backend, *call['args'])))
+            continue
         args = [tuple(arg) if isinstance(arg, list) and call['method'] == 'dependency_closure' else arg
                 for arg in call.get('args', [])]
         if call['method'] in ('plan', 'install'):

@@ -158,6 +158,42 @@ def test_advisory_only_leaves_out_versions_without_a_notice(make_root):
             == [c for c in full['candidates'] if c['advisory_id'] is not None])
 
 
+SECURITY_AND_BUGFIX = {
+    'Name': 'security-and-bugfix', 'OperatingSystem': 'REDHAT_ENTERPRISE_LINUX',
+    'ApprovalRules': {'PatchRules': [{'PatchFilterGroup': {'PatchFilters': [
+        {'Key': 'CLASSIFICATION', 'Values': ['Security', 'Bugfix']}]}, 'ApproveAfterDays': 0}]},
+}
+EVALUATION_TIME = '2026-06-01T00:00:00Z'
+
+
+@pytest.mark.parametrize('advisory_only', [False, True])
+def test_approved_notice_of_a_package_not_installed_counts_not_applicable(make_root, advisory_only):
+    # gamma is not installed; FLEET-2026:0002 (bugfix) carries gamma 2:1.1: approved, so NOT_APPLICABLE.
+    # delta and omega (enhancement, recommended notices) are not approved.
+    root = make_root(ALPHA_10)
+    result = backend(root, 'evaluate', RHEL[0], RHEL[1], SECURITY_AND_BUGFIX, EVALUATION_TIME, advisory_only)
+    assert result['not_applicable_count'] == 1
+    names = [patch['name'] for patch in result['patches']]
+    assert 'gamma' not in names and 'alpha' in names      # counted, not listed
+    alpha = [patch for patch in result['patches'] if patch['name'] == 'alpha'][0]
+    assert (alpha['state'], alpha['approved_version']) == ('MISSING', '0:1.1-1')
+
+
+def test_installing_the_package_moves_it_from_not_applicable_to_the_list(make_root):
+    root = make_root(ALPHA_10, GAMMA_10)
+    result = backend(root, 'evaluate', RHEL[0], RHEL[1], SECURITY_AND_BUGFIX, EVALUATION_TIME, True)
+    assert result['not_applicable_count'] == 0
+    gamma = [patch for patch in result['patches'] if patch['name'] == 'gamma'][0]
+    assert gamma['state'] == 'MISSING'
+
+
+def test_approved_package_without_notice_not_installed_counts_not_applicable(make_root):
+    root = make_root(ALPHA_10)
+    baseline = dict(SECURITY_AND_BUGFIX, ApprovedPatches=['beta', 'omega'], ApprovedPatchesEnableNonSecurity=True)
+    result = backend(root, 'evaluate', RHEL[0], RHEL[1], baseline, EVALUATION_TIME, False)
+    assert result['not_applicable_count'] == 3           # gamma by the rule, beta and omega by the list
+
+
 def test_recommended_notice_type_is_classified_recommended(make_root):
     root = make_root(OMEGA_10)
     omega = records(backend(root, 'read_universe', *RHEL), 'omega')

@@ -156,6 +156,45 @@ def compare(contenders, native_name, repeat):
                         results[-1][2])) for name, results in runs.items())
 
 
+def run(description, scenario, prepare, backend, native, native_env=None):
+    """The command line and the run every rpm Scan benchmark shares.
+
+    ``prepare(workdir, scenario) -> root`` builds the root (not timed); ``backend`` is
+    (module_utils module name, class name, operating_system, product); ``native`` is
+    (name, argv function of the root).
+    """
+    import argparse
+    import shutil
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('--repeat', type=int, default=5)
+    parser.add_argument('--workdir', default=None, help='keep the root here (reused as is when it exists)')
+    args = parser.parse_args()
+    workdir = args.workdir or tempfile.mkdtemp(prefix='scan-bench.')
+    env, shim = child_environment()
+    native_name, native_argv = native
+    try:
+        started = time.monotonic()
+        root = os.path.join(workdir, 'root')
+        if args.workdir and os.path.isdir(root):
+            print('setup: reusing %s' % root)
+        else:
+            root = prepare(workdir, scenario)
+            print('setup: %s in %.1fs' % (scenario.describe(), time.monotonic() - started))
+        module, cls, operating_system, product = backend
+        contenders = [('module run_patch_baseline (Scan)', module_argv(workdir, root), env)]
+        for advisory_only in (True, False):
+            contenders.append(('backend read_universe(advisory_only=%s)' % advisory_only,
+                               backend_argv(module, cls, root, operating_system, product, advisory_only), env))
+        contenders.append((native_name, native_argv(root), native_env))
+        figures = compare(contenders, native_name, args.repeat)
+        print_table('%s, median of %d runs (%s)' % (description, args.repeat, scenario.describe()), figures,
+                    native_name)
+    finally:
+        shutil.rmtree(shim, ignore_errors=True)
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
 def print_table(title, figures, native_name, target=1.3):
     """One line per contender: median wall, ratio to the native tool, peak RSS and its ratio."""
     native_seconds, native_rss, _output = figures[native_name]

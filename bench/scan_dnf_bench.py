@@ -19,13 +19,10 @@ run, on the same root and warm cache, each a fresh process, median of --repeat r
 Run as root: /usr/bin/python3 bench/scan_dnf_bench.py [--repeat 5] [--workdir DIR]
 """
 
-import argparse
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -48,36 +45,11 @@ def prepare(workdir, scenario):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--repeat', type=int, default=5)
-    parser.add_argument('--workdir', default=None, help='keep the root here (reused as is when it exists)')
-    args = parser.parse_args()
     scenario = _common.Scenario(types=('security', 'bugfix', 'enhancement'),
                                 severities=('Critical', 'Important', 'Moderate', 'Low'))
-    workdir = args.workdir or tempfile.mkdtemp(prefix='scan-dnf-bench.')
-    env, shim = _common.child_environment()
-    try:
-        started = time.monotonic()
-        root = os.path.join(workdir, 'root')
-        if not (args.workdir and os.path.isdir(root)):
-            root = prepare(workdir, scenario)
-        print('setup: %s in %.1fs' % (scenario.describe(), time.monotonic() - started))
-        native = rpmroot.dnf_argv(root, '-C', 'updateinfo', 'list', '--available')
-        contenders = [
-            ('module run_patch_baseline (Scan)', _common.module_argv(workdir, root), env),
-            ('backend read_universe(advisory_only=True)',
-             _common.backend_argv('_backend_dnf', 'DnfBackend', root, RHEL[0], RHEL[1], True), env),
-            ('backend read_universe(advisory_only=False)',
-             _common.backend_argv('_backend_dnf', 'DnfBackend', root, RHEL[0], RHEL[1], False), env),
-            ('native dnf -C updateinfo list --available', native, None),
-        ]
-        figures = _common.compare(contenders, 'native dnf -C updateinfo list --available', args.repeat)
-        _common.print_table('dnf Scan, median of %d runs (%s)' % (args.repeat, scenario.describe()), figures,
-                            'native dnf -C updateinfo list --available')
-    finally:
-        shutil.rmtree(shim, ignore_errors=True)
-        if not args.workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
+    _common.run('dnf Scan', scenario, prepare, ('_backend_dnf', 'DnfBackend') + RHEL,
+                ('native dnf -C updateinfo list --available',
+                 lambda root: rpmroot.dnf_argv(root, '-C', 'updateinfo', 'list', '--available')))
 
 
 if __name__ == '__main__':

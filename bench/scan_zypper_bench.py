@@ -18,13 +18,10 @@ same root and warm caches, each a fresh process, median of --repeat runs:
 Run as root: /usr/bin/python3 bench/scan_zypper_bench.py [--repeat 5] [--workdir DIR]
 """
 
-import argparse
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -52,38 +49,13 @@ def prepare(workdir, scenario):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--repeat', type=int, default=5)
-    parser.add_argument('--workdir', default=None, help='keep the root here (reused as is when it exists)')
-    args = parser.parse_args()
     scenario = _common.Scenario(types=('security', 'recommended', 'optional', 'feature', 'security', 'document'),
                                 severities=('critical', 'important', 'moderate', 'low', 'important'),
                                 advisory_prefix='SUSE-SLE-Module-Basesystem-15-SP6-2026-')
-    workdir = args.workdir or tempfile.mkdtemp(prefix='scan-zypper-bench.')
-    env, shim = _common.child_environment()
-    native_name = 'native zypper list-patches'
-    try:
-        started = time.monotonic()
-        root = os.path.join(workdir, 'root')
-        if not (args.workdir and os.path.isdir(root)):
-            root = prepare(workdir, scenario)
-        print('setup: %s in %.1fs' % (scenario.describe(), time.monotonic() - started))
-        native = ['zypper', '--root', root, '--non-interactive', '--no-refresh', 'list-patches']
-        contenders = [
-            ('module run_patch_baseline (Scan)', _common.module_argv(workdir, root), env),
-            ('backend read_universe(advisory_only=True)',
-             _common.backend_argv('_backend_zypper', 'ZypperBackend', root, SUSE[0], SUSE[1], True), env),
-            ('backend read_universe(advisory_only=False)',
-             _common.backend_argv('_backend_zypper', 'ZypperBackend', root, SUSE[0], SUSE[1], False), env),
-            (native_name, native, dict(os.environ, LANG='C')),
-        ]
-        figures = _common.compare(contenders, native_name, args.repeat)
-        _common.print_table('zypper Scan, median of %d runs (%s)' % (args.repeat, scenario.describe()), figures,
-                            native_name)
-    finally:
-        shutil.rmtree(shim, ignore_errors=True)
-        if not args.workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
+    _common.run('zypper Scan', scenario, prepare, ('_backend_zypper', 'ZypperBackend') + SUSE,
+                ('native zypper list-patches',
+                 lambda root: ['zypper', '--root', root, '--non-interactive', '--no-refresh', 'list-patches']),
+                native_env=dict(os.environ, LANG='C'))
 
 
 if __name__ == '__main__':

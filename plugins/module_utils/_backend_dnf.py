@@ -46,23 +46,33 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe i
     Universe,
 )
 
-try:
-    import dnf
-    import dnf.callback
-    import dnf.conf
-    import dnf.exceptions
-    import dnf.rpm
-    import hawkey
-    HAS_DNF = True
-    DNF_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - depends on the interpreter
-    HAS_DNF = False
-    DNF_IMPORT_ERROR = exc
+# The bindings (python3-dnf, python3-rpm), imported on first use by import_bindings():
+# importing dnf takes a tenth of a second that hosts of other families, which load this
+# module through _run, should not pay.
+dnf = hawkey = rpm = None
+DNF_IMPORT_ERROR = None
 
-try:
-    import rpm
-except ImportError:  # pragma: no cover - depends on the interpreter
-    rpm = None
+
+def import_bindings():
+    """Import dnf, hawkey and rpm into this module once; raise BackendError naming the package when missing."""
+    global dnf, hawkey, rpm, DNF_IMPORT_ERROR  # pylint: disable=global-statement
+    if dnf is not None:
+        return
+    try:
+        import dnf.callback  # noqa: F811  pylint: disable=redefined-outer-name
+        import dnf.conf
+        import dnf.exceptions
+        import dnf.rpm
+        import hawkey  # noqa: F811  pylint: disable=redefined-outer-name
+    except ImportError as exc:  # pragma: no cover - depends on the interpreter
+        DNF_IMPORT_ERROR = exc
+        raise BackendError('The dnf backend needs the dnf Python library (package python3-dnf) '
+                           'in this interpreter: %s' % exc)
+    try:
+        import rpm  # noqa: F811  pylint: disable=redefined-outer-name
+    except ImportError:  # pragma: no cover - the rpm lock is then not probed
+        rpm = None
+
 
 UTC = datetime.timezone.utc
 
@@ -128,15 +138,19 @@ def write_source_files(sources, directory):
             handle.write(text if text.endswith('\n') else text + '\n')
 
 
-class _RecordingDisplay(dnf.callback.TransactionProgress if HAS_DNF else object):
-    """Collects rpm's per-package error messages during a transaction."""
+def _recording_display():
+    """A dnf TransactionProgress that collects rpm's per-package error messages (in ``.errors``)."""
 
-    def __init__(self):
-        super(_RecordingDisplay, self).__init__()
-        self.errors = []
+    class RecordingDisplay(dnf.callback.TransactionProgress):
 
-    def error(self, message):
-        self.errors.append(message)
+        def __init__(self):
+            super(RecordingDisplay, self).__init__()
+            self.errors = []
+
+        def error(self, message):
+            self.errors.append(message)
+
+    return RecordingDisplay()
 
 
 class DnfBackend(PatchBackend):
@@ -146,9 +160,7 @@ class DnfBackend(PatchBackend):
 
     def __init__(self, root='/', run_command=None, lock_timeout=120, releasever=None):
         super(DnfBackend, self).__init__(root=root, run_command=run_command, lock_timeout=lock_timeout)
-        if not HAS_DNF:
-            raise BackendError('The dnf backend needs the dnf Python library (package python3-dnf) '
-                               'in this interpreter: %s' % DNF_IMPORT_ERROR)
+        import_bindings()
         self.releasever = releasever
         self._reposdir_override = None
         self._cachedir_override = None
@@ -397,7 +409,7 @@ class DnfBackend(PatchBackend):
             items, failed = self._resolve(base, targets)
             if not items:
                 return InstallOutcome([], failed, messages)
-            display = _RecordingDisplay()
+            display = _recording_display()
             try:
                 base.download_packages(list(base.transaction.install_set))
                 base.do_transaction(display=display)

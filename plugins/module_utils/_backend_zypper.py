@@ -541,6 +541,14 @@ def highest_installed_versions(installed):
     return highest
 
 
+def _is_candidate(name, arch, evr, highest_installed, arches):
+    """An installed name+arch from its installed version up; a name+arch not installed if installable."""
+    floor = highest_installed.get((name, arch))
+    if floor is None:
+        return arch in arches
+    return evr == floor or compare_evr(evr, floor) >= 0
+
+
 def _records(name, arch, evr, repository, carrying, candidates):
     """Append the records of one available version: one per patch carrying it, else one without."""
     if not carrying:
@@ -569,11 +577,7 @@ def build_candidates(installed, available, patch_index, arches=None):
         key = (name, arch, evr)
         if repository == SYSTEM_REPOSITORY or key in seen:
             continue
-        floor = highest_installed.get((name, arch))
-        if floor is None:
-            if arch not in arches:
-                continue
-        elif evr != floor and compare_evr(evr, floor) < 0:
+        if not _is_candidate(name, arch, evr, highest_installed, arches):
             continue
         seen.add(key)
         _records(name, arch, evr, repository, patch_index.get(key, []) + patch_index.get((name, None, evr), []),
@@ -602,13 +606,8 @@ def build_patch_candidates(installed, patches, arches=None):
                 by_version.setdefault((name, concrete, evr), []).append(patch)
     candidates = []
     for (name, arch, evr), carrying in by_version.items():
-        floor = highest_installed.get((name, arch))
-        if floor is None:
-            if arch not in arches:
-                continue
-        elif evr != floor and compare_evr(evr, floor) < 0:
-            continue
-        _records(name, arch, evr, carrying[0].repository, carrying, candidates)
+        if _is_candidate(name, arch, evr, highest_installed, arches):
+            _records(name, arch, evr, carrying[0].repository, carrying, candidates)
     return candidates
 
 

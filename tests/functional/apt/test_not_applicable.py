@@ -104,3 +104,12 @@ def test_a_rejected_absent_package_is_not_counted(scanned):
     baseline['rejected_patches'] = ['india']
     evaluation = _evaluate.evaluate(baseline, rebuilt(scanned), EVALUATION_TIME)
     assert evaluation.not_applicable_count == 2          # hotel and lima
+
+
+def test_advisory_only_changes_nothing_on_apt(apt_root):
+    """Debian has no advisories: the rpm backends' advisory_only keyword is accepted and ignored."""
+    add_repository(apt_root, MAIN, security=SECURITY, updates=UPDATES)
+    plain, advisory_only = run_backend(apt_root, [['refresh'], ['read_universe', 'DEBIAN', 'Debian12'],
+                                                  ['read_universe', 'DEBIAN', 'Debian12', True]])[1:]
+    assert advisory_only['candidates'] == plain['candidates']
+    assert any(c['name'] == 'hotel' for c in advisory_only['candidates'])

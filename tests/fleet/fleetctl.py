@@ -70,11 +70,9 @@ NODE_INIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'nodeinit.p
 READY_TIMEOUT = 90
 REBOOT_SCRIPT = """#!/bin/sh
 # Test fleet node: a reboot asks PID 1 (tests/fleet/nodeinit.py) to stop every process of
-# the node, give it a new boot id and start sshd again. Delayed, so the caller's SSH
-# session can return first, as with shutdown -r; in its own session, so the hangup of
-# the caller's terminal does not cancel it.
-setsid -f /bin/sh -c 'sleep 1; kill -USR1 1' </dev/null >/dev/null 2>&1
-exit 0
+# the node, give it a new boot id and start sshd again. PID 1 waits a second first, so
+# the caller's SSH session can return, as with shutdown -r.
+kill -USR2 1
 """
 
 

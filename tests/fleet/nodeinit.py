@@ -9,9 +9,11 @@ python3 nodeinit.py CONFIG.json``. Inside the fresh namespaces it mounts the nod
 overlay root, /proc, /dev and /run, bind-mounts the node's own boot id file over
 /proc/sys/kernel/random/boot_id, sets the hostname, chroots and then supervises sshd:
 
-- SIGUSR1 ("reboot", sent by the node's /usr/sbin/reboot and /usr/sbin/shutdown):
-  every other process of the node is killed, /run is emptied, a new boot id is written
-  and sshd starts again, as after a real boot.
+- SIGUSR1 ("reboot now"): every other process of the node is killed, /run is emptied,
+  a new boot id is written and sshd starts again, as after a real boot.
+- SIGUSR2 (sent by the node's /usr/sbin/reboot and /usr/sbin/shutdown): the same, one
+  second later, so that the SSH session that asked can return first. The delay is kept
+  here, in PID 1, rather than in a background process that a hangup could kill.
 - SIGTERM: every process of the node is stopped and init exits.
 
 All mounts live in the node's private mount namespace, so they disappear with its
@@ -39,7 +41,9 @@ MNT_DETACH = 2
 STOP_GRACE_SECONDS = 3
 
 LIBC = ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True)
-HANDLED_SIGNALS = (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGUSR1)
+HANDLED_SIGNALS = (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2)
+# shutdown -r returns before the machine goes down; so does our reboot command (SIGUSR2).
+REBOOT_DELAY_SECONDS = 1
 
 
 def mount(source, target, fstype=None, flags=0, data=None):
@@ -151,15 +155,23 @@ def supervise():
     signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED_SIGNALS)
     new_boot()
     start_sshd()
+    reboot_at = None
     while True:
-        info = signal.sigwaitinfo(HANDLED_SIGNALS)
-        if info.si_signo == signal.SIGCHLD:
-            reap()
-        elif info.si_signo == signal.SIGUSR1:
-            log('reboot requested by PID %d' % info.si_pid)
+        if reboot_at is None:
+            info = signal.sigwaitinfo(HANDLED_SIGNALS)
+        else:
+            info = signal.sigtimedwait(HANDLED_SIGNALS, max(reboot_at - time.monotonic(), 0))
+        if info is None or info.si_signo == signal.SIGUSR1:
+            log('rebooting' if info is None else 'reboot requested by PID %d' % info.si_pid)
+            reboot_at = None
             stop_everything()
             new_boot()
             start_sshd()
+        elif info.si_signo == signal.SIGUSR2:
+            log('reboot in %d s requested by PID %d' % (REBOOT_DELAY_SECONDS, info.si_pid))
+            reboot_at = time.monotonic() + REBOOT_DELAY_SECONDS
+        elif info.si_signo == signal.SIGCHLD:
+            reap()
         else:
             log('shutting down')
             stop_everything()

@@ -73,20 +73,22 @@ def test_fleet_file_groups_nodes_by_patch_group_tags(fleet):
     assert inventory['_meta']['hostvars'][first['name']]['ansible_host'] == first['address']
 
 
-def test_package_managers_see_the_updates_over_http(fleet):
+def test_package_managers_fetch_the_repositories_over_http(fleet):
+    url = fleet.state['repository_url']
+    assert url.startswith('http://127.0.0.1:')
     for node in fleet.of_family('deb'):
         fleet.ssh(node, 'apt-get', '-q', 'update')
-        listed = fleet.ssh(node, 'apt', 'list', '--upgradable').stdout
-        assert 'fleet-base/bookworm-security 1.1-1 all [upgradable from: 1.0-1]' in listed
+        madison = fleet.ssh(node, 'apt-cache', 'madison', 'fleet-base').stdout
+        assert '1.1-1 | %s/deb bookworm-security/main' % url in madison
+        assert '1.0-1 | %s/deb bookworm/main' % url in madison
     for node in fleet.of_family('rpm'):
-        result = fleet.ssh(node, 'dnf', '-q', 'check-update', check=False)
-        assert result.returncode == 100, result.stderr
-        assert 'fleet-tool.noarch' in result.stdout
+        listed = fleet.ssh(node, 'dnf', '-q', '--refresh', 'repoquery', '--qf', '%{name}-%{evr} %{reponame}', 'fleet-base').stdout
+        assert 'fleet-base-1.1-1 fleetops-fleet' in listed.splitlines()
     for node in fleet.of_family('suse'):
-        patches = fleet.ssh(node, 'zypper', '-n', '--no-refresh', 'list-patches', check=False)
-        if 'FLEET-2026:0001' not in patches.stdout:
-            patches = fleet.ssh(node, 'zypper', '-n', 'list-patches')
-        assert 'FLEET-2026:0001' in patches.stdout
+        fleet.ssh(node, 'zypper', '-n', 'refresh', '--force')
+        found = fleet.ssh(node, 'zypper', '-n', 'search', '-s', '-x', 'fleet-base').stdout
+        assert [line for line in found.splitlines() if '1.1-1' in line and 'fleetops test fleet repository' in line]
+        assert 'FLEET-2026:0001' in fleet.ssh(node, 'zypper', '-n', 'search', '-t', 'patch', 'FLEET').stdout
 
 
 def test_ansible_builtin_reboot_restarts_the_node(fleet, tmp_path):

@@ -212,12 +212,6 @@ def sources_for_product(sources, product):
     return selected
 
 
-def iso(value):
-    if value is None:
-        return None
-    return value.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
 def installed_versions(universe):
     return dict(((package.name, package.arch), package.version) for package in universe.installed)
 
@@ -267,8 +261,8 @@ def instance_patch_state(request, summary, start, end, last_no_reboot_time):
         snapshot_id=request.snapshot_id,
         operation=request.operation,
         reboot_option=request.reboot_option,
-        operation_start_time=iso(start),
-        operation_end_time=iso(end),
+        operation_start_time=_evaluate.iso_time(start),
+        operation_end_time=_evaluate.iso_time(end),
         last_no_reboot_install_operation_time=last_no_reboot_time,
         operating_system=request.operating_system,
     )

@@ -48,7 +48,7 @@ class MemoryBackend(PatchBackend):
     def refresh(self):
         self.calls.append('refresh')
 
-    def read_universe(self, operating_system, product):
+    def read_universe(self, operating_system, product, advisory_only=False):
         installed = [InstalledPackage(name, 'amd64', version) for name, version in sorted(self.installed.items())]
         candidates = [Candidate(name, 'amd64', version, security=True, classification='Security', priority='optional',
                                 section='utils') for name, version in sorted(self.security.items())]

@@ -76,6 +76,7 @@ FULLY_INSTALLED_STATES = ('installed', 'triggers-pending')
 APT_CURRENT_STATES = {0: 'not-installed', 1: 'unpacked', 2: 'half-configured', 4: 'half-installed',
                       5: 'config-files', 6: 'installed', 7: 'triggers-awaited', 8: 'triggers-pending'}
 NOT_INSTALLED_STATES = ('not-installed', 'config-files')
+NOT_INSTALLED_STATE_NUMBERS = frozenset(number for number, state in APT_CURRENT_STATES.items() if state in NOT_INSTALLED_STATES)
 # apt's priority numbers -> the control-file words (priority_str is translated, and slow).
 PRIORITY_NAMES = {1: 'required', 2: 'important', 3: 'standard', 4: 'optional', 5: 'extra'}
 
@@ -307,25 +308,31 @@ class AptBackend(PatchBackend):
         info_dir = self._host_path('var/lib/dpkg/info')
         version_record = _OriginMemo(source_list).version_record
         version_compare = apt_pkg.version_compare
-        current_states = APT_CURRENT_STATES
         installed, candidates = [], []
         add_installed, add_candidate = installed.append, candidates.append
         # Hot loop over the whole cache (~60,000 packages on a Debian host): locals, per-file and
-        # per-(priority, section) memoisation, and no work for versions that cannot matter.
+        # per-(priority, section) memoisation, a short path for the usual single version, and no
+        # work for versions that cannot matter.
         for package in cache.packages:
             current = package.current_ver
-            state = current_states.get(package.current_state, 'unknown') if current is not None else None
-            if current is None or state in NOT_INSTALLED_STATES:
+            if current is None or package.current_state in NOT_INSTALLED_STATE_NUMBERS:
                 if package.architecture not in architectures:
                     continue
+                versions = package.version_list
+                if len(versions) == 1:
+                    version = versions[0]
+                    record = version_record(version)
+                    if record is not None:
+                        add_candidate(_AptCandidate(package.name, version.arch, version.ver_str, *record))
+                    continue
                 name, arch, seen = package.name, None, []
-                for version in package.version_list:
+                for version in versions:
                     record = version_record(version)
                     if record is None:
                         continue
                     version_string = version.ver_str
                     # The same version string twice (rebuilds in two suites) matters only when the
-                    # records differ (records are shared tuples, so identity says it).
+                    # records differ.
                     if (version_string, record) in seen:
                         continue
                     seen.append((version_string, record))
@@ -335,6 +342,7 @@ class AptBackend(PatchBackend):
                         arch = version.arch
                     add_candidate(_AptCandidate(name, arch, version_string, *record))
                 continue
+            state = APT_CURRENT_STATES.get(package.current_state, 'unknown')
             name, arch, current_version = package.name, current.arch, current.ver_str
             add_installed(AptInstalledPackage(
                 name, arch, reported_version(current_version, state),

@@ -626,6 +626,56 @@ def up(count=6, family='mix', with_repositories=True):
         return state
 
 
+TRUST_MARK = 'fleetops-test-fleet'
+
+
+def user_known_hosts():
+    return os.path.join(os.path.expanduser('~'), '.ssh', 'known_hosts')
+
+
+def _without_fleet_entries(lines):
+    return [line for line in lines if not line.rstrip('\n').endswith(' ' + TRUST_MARK)]
+
+
+def trust_host_keys(nodes):
+    """Add the nodes' (stable) host keys to ~/.ssh/known_hosts, so a plain ``ssh root@127.0.0.N`` works.
+
+    Only lines marked with TRUST_MARK are ever added or removed (see distrust_host_keys).
+    """
+    path = user_known_hosts()
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    try:
+        with open(path) as handle:
+            lines = handle.readlines()
+    except FileNotFoundError:
+        lines = []
+    lines = _without_fleet_entries(lines)
+    for node in nodes:
+        key_type, key = _read(host_key(node['address']) + '.pub').split()[:2]
+        lines.append('%s %s %s %s\n' % (node['address'], key_type, key, TRUST_MARK))
+    _rewrite(path, lines)
+
+
+def distrust_host_keys():
+    path = user_known_hosts()
+    try:
+        with open(path) as handle:
+            lines = handle.readlines()
+    except FileNotFoundError:
+        return
+    kept = _without_fleet_entries(lines)
+    if kept != lines:
+        _rewrite(path, kept)
+
+
+def _rewrite(path, lines):
+    temporary = path + '.fleetops-tmp'
+    with open(temporary, 'w') as handle:
+        handle.writelines(lines)
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, path)
+
+
 def find_node(state, name):
     for node in state['nodes']:
         if name in (node['name'], node['address']):
@@ -661,6 +711,8 @@ def main(argv=None):
     up_parser.add_argument('--nodes', type=int, default=6)
     up_parser.add_argument('--family', default='mix', help='mix (round-robin), deb, rpm or suse')
     up_parser.add_argument('--no-repositories', action='store_true', help='skip the generated repositories')
+    up_parser.add_argument('--no-trust', action='store_true',
+                           help='do not add the nodes\' host keys to ~/.ssh/known_hosts (marked lines, removed by down)')
     down_parser = commands.add_parser('down', help='stop the fleet and remove its run directory')
     for sub in (up_parser, down_parser):
         sub.add_argument('--session-held', action='store_true',
@@ -677,13 +729,15 @@ def main(argv=None):
         if args.command == 'up':
             with _session(args):
                 state = up(args.nodes, args.family, with_repositories=not args.no_repositories)
+                if not args.no_trust:
+                    trust_host_keys(state['nodes'])
             print(status(state))
             print('inventory: %s\nfleet file: %s' % (state['inventory'], state['fleet_file']))
-            print('ssh: ssh -i %s -o UserKnownHostsFile=%s root@%s' % (
-                state['key'], os.path.join(run_dir(), 'known_hosts'), state['nodes'][0]['address']))
+            print('ssh: ssh -i %s root@%s' % (state['key'], state['nodes'][0]['address']))
         elif args.command == 'down':
             with _session(args), fleet_lock():
                 down()
+            distrust_host_keys()
         elif args.command == 'status':
             print(status(load_state()))
         elif args.command == 'reboot':

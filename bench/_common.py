@@ -201,6 +201,6 @@ def print_table(title, figures, native_name, target=1.3):
     print(title)
     print('  %-44s %9s %8s %10s %8s' % ('contender', 'median s', 'ratio', 'peak RSS', 'RSS ratio'))
     for name, (seconds, rss, _output) in figures.items():
-        print('  %-44s %9.2f %7.2fx %7d MiB %7.2fx' % (name, seconds, seconds / native_seconds, rss // 1024,
-                                                        float(rss) / native_rss))
+        ratio, rss_ratio = seconds / native_seconds, float(rss) / native_rss
+        print('  %-44s %9.2f %7.2fx %7d MiB %7.2fx' % (name, seconds, ratio, rss // 1024, rss_ratio))
     print('  target: ratio <= %.1fx against %s' % (target, native_name))

@@ -154,8 +154,7 @@ def test_advisory_only_leaves_out_versions_without_a_notice(make_root):
     assert sorted(records(universe, 'delta')) == [('0:1.0-1', 'FLEET-2026:0003')]      # not installed
     assert records(universe, 'beta') == {}
     # every record with a notice is there, exactly as without advisory_only
-    assert ([c for c in universe['candidates']]
-            == [c for c in full['candidates'] if c['advisory_id'] is not None])
+    assert universe['candidates'] == [c for c in full['candidates'] if c['advisory_id'] is not None]
 
 
 SECURITY_AND_BUGFIX = {

@@ -15,7 +15,6 @@ __metaclass__ = type
 import contextlib
 import datetime
 import fnmatch
-import inspect
 import re
 
 from ansible.module_utils.six import string_types
@@ -270,27 +269,16 @@ def instance_patch_state(request, summary, start, end, last_no_reboot_time):
     return state
 
 
-def reads_advisories_only(request, backend):
+def reads_advisories_only(request):
     """Whether the backend may leave out records without an advisory: the baseline cannot approve them
     and no InstallOverrideList (which installs regardless of approval) is in play."""
     if request.operation == 'Install' and request.override_entries is not None:
         return False
-    return _takes_advisory_only(backend) and _evaluate.advisory_records_suffice(request.baseline, request.family)
-
-
-def _takes_advisory_only(backend):
-    # Compatibility shim: remove once every backend's read_universe takes advisory_only
-    # (the zypper backend does not yet), and always pass the keyword.
-    try:
-        return 'advisory_only' in inspect.signature(backend.read_universe).parameters
-    except (TypeError, ValueError):
-        return False
+    return _evaluate.advisory_records_suffice(request.baseline, request.family)
 
 
 def read_universe(backend, request, advisory_only):
-    if advisory_only:
-        return backend.read_universe(request.operating_system, request.product, advisory_only=True)
-    return backend.read_universe(request.operating_system, request.product)
+    return backend.read_universe(request.operating_system, request.product, advisory_only=advisory_only)
 
 
 @contextlib.contextmanager
@@ -310,7 +298,7 @@ def execute(request, backend, now, boot_id, check_mode):
     with context:
         if request.update_cache:
             backend.refresh()
-        advisory_only = reads_advisories_only(request, backend)
+        advisory_only = reads_advisories_only(request)
         before = read_universe(backend, request, advisory_only)
         evaluation = _evaluate.evaluate(request.baseline, before, request.evaluation_time,
                                         dependency_resolver=backend.dependency_closure, advisory_only=advisory_only)

@@ -390,15 +390,3 @@ def test_every_record_is_read_when_a_version_in_no_advisory_may_be_installed(rhe
     else:
         assert states(result)['vim'] == 'MISSING'
 
-
-def test_a_backend_without_the_advisory_only_keyword_still_runs(rhel_root):
-    """Compatibility with backends that do not take ``advisory_only`` yet (see _run._takes_advisory_only)."""
-
-    class OlderBackend(RpmMemoryBackend):
-        def read_universe(self, operating_system, product):
-            return super(OlderBackend, self).read_universe(operating_system, product)
-
-    backend = OlderBackend({'bash': '0:5.1-1', 'vim': '2:9.0-1'}, {'bash': '0:5.2-1'}, {'vim': '2:9.1-1'})
-    result = run(rhel_root, backend, baseline=RHEL_SECURITY)
-    assert backend.reads == [False]
-    assert states(result) == {'bash': 'MISSING', 'vim': 'INSTALLED_OTHER'}

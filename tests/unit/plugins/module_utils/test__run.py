@@ -389,4 +389,3 @@ def test_every_record_is_read_when_a_version_in_no_advisory_may_be_installed(rhe
         assert states(result)['vim'] == 'INSTALLED_OTHER'  # installed on request; the baseline does not approve it
     else:
         assert states(result)['vim'] == 'MISSING'
-

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import fcntl
 import json
 import os
@@ -44,17 +45,27 @@ def fleet():
         pytest.skip('the SSH test fleet tool (tests/fleet/fleetctl.py) is not in the tree yet')
     if os.geteuid() != 0:
         pytest.skip('the test fleet needs root')
-    # One fleet per machine: hold a session lock for the whole session (tests/fleet may take it too),
-    # so that two sessions never tear down each other's fleet.
-    os.makedirs(fleetctl.fleet_dir(), exist_ok=True)
-    with open(os.path.join(fleetctl.fleet_dir(), SESSION_LOCK), 'a') as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    # One fleet per machine: hold the fleet's session lock for the whole session (tests/fleet takes
+    # it too), so that two sessions never tear down each other's fleet.
+    with _session_lock():
         state = fleetctl.up(FLEET_SIZE, 'mix')
         try:
             yield state
         finally:
             with fleetctl.fleet_lock():
                 fleetctl.down()
+
+
+@contextlib.contextmanager
+def _session_lock():
+    if hasattr(fleetctl, 'session_lock'):
+        with fleetctl.session_lock():
+            yield
+        return
+    os.makedirs(fleetctl.fleet_dir(), exist_ok=True)
+    with open(os.path.join(fleetctl.fleet_dir(), SESSION_LOCK), 'a') as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        yield
 
 
 class Run(object):

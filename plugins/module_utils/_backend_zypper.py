@@ -47,7 +47,6 @@ import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
-from xml.sax.saxutils import unescape as xml_unescape
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import (
     InstallOutcome,
@@ -336,8 +335,23 @@ _XML_ATTRIBUTE = re.compile(br'([\w:]+)\s*=\s*"([^"]*)"')
 _PRIMARY_CHUNK = 1 << 22
 
 
+_XML_ENTITY = re.compile(r'&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);')
+_XML_ENTITIES = {'lt': '<', 'gt': '>', 'amp': '&', 'quot': '"', 'apos': "'"}
+
+
+def _xml_entity(match):
+    name = match.group(1)
+    if name.startswith('#x'):
+        return chr(int(name[2:], 16))
+    if name.startswith('#'):
+        return chr(int(name[1:]))
+    return _XML_ENTITIES[name]
+
+
 def _xml_text(raw):
-    return xml_unescape(raw.decode('utf-8'), {'&quot;': '"', '&apos;': "'"})
+    """Bytes of XML character data -> text, entities resolved (xml.sax.saxutils costs an urllib import)."""
+    text = raw.decode('utf-8')
+    return _XML_ENTITY.sub(_xml_entity, text) if '&' in text else text
 
 
 def _primary_rows(data, repository):

@@ -230,9 +230,11 @@ def test_primary_metadata_rows_match_what_search_gives(monkeypatch):
                b'<package type="rpm">\n  <name>bar</name>\n  <arch>x86_64</arch>\n  '
                b'<version epoch="2" ver="2.0" rel="1.1"/>\n</package>\n'
                b'<package type="rpm"><name>a&amp;b</name><arch>noarch</arch><version rel="3" ver="1" epoch="1"/></package>\n'
+               b'<package type="rpm"><name>c&#43;&#x2B;</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/>'
+               b'</package>\n'
                b'</metadata>\n')
     expected = [('foo', 'noarch', '0:1.1-1', 'fleet', None), ('bar', 'x86_64', '2:2.0-1.1', 'fleet', None),
-                ('a&b', 'noarch', '1:1-3', 'fleet', None)]
+                ('a&b', 'noarch', '1:1-3', 'fleet', None), ('c++', 'noarch', '0:1-1', 'fleet', None)]
     assert zb.parse_primary(io.BytesIO(primary), 'fleet') == expected
     # packages cut in two by the read size are still read whole
     monkeypatch.setattr(zb, '_PRIMARY_CHUNK', 7)

@@ -497,7 +497,20 @@ def wait_for_ssh(node, timeout=READY_TIMEOUT, boot_id=None):
             return result.stdout.strip()
         last = result.stderr.strip()
         time.sleep(0.2)
-    raise FleetError('node %s is not reachable over SSH: %s (init log: %s/init.log)' % (node['name'], last, node['home']))
+    raise FleetError('node %s is not reachable over SSH: %s\n%s' % (node['name'], last, _node_logs(node)))
+
+
+def _node_logs(node):
+    """The end of the node's init log and sshd log, for error messages."""
+    parts = []
+    for title, path in (('init log', os.path.join(node['home'], 'init.log')),
+                        ('sshd log', os.path.join(node['upper'], 'var/log/sshd.log'))):
+        try:
+            with open(path) as handle:
+                parts.append('%s (%s):\n%s' % (title, path, handle.read()[-1500:]))
+        except OSError as exc:
+            parts.append('%s: %s' % (title, exc))
+    return '\n'.join(parts)
 
 
 def node_exec(node, argv, check=True, **kwargs):

@@ -126,15 +126,17 @@ def start_sshd():
     return pid
 
 
-def reap():
-    """Collect every exited child; return False once there are none left."""
+def reap(watched=()):
+    """Collect every exited child (logging the ones in ``watched``); return False once there are none left."""
     while True:
         try:
-            pid, _status = os.waitpid(-1, os.WNOHANG)
+            pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return False
         if pid == 0:
             return True
+        if pid in watched:
+            log('PID %d (%s) ended with wait status %d' % (pid, watched[pid], status))
 
 
 def stop_everything():
@@ -154,7 +156,7 @@ def stop_everything():
 def supervise():
     signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED_SIGNALS)
     new_boot()
-    start_sshd()
+    watched = {start_sshd(): 'sshd'}
     reboot_at = None
     while True:
         if reboot_at is None:
@@ -166,12 +168,12 @@ def supervise():
             reboot_at = None
             stop_everything()
             new_boot()
-            start_sshd()
+            watched = {start_sshd(): 'sshd'}
         elif info.si_signo == signal.SIGUSR2:
             log('reboot in %d s requested by PID %d' % (REBOOT_DELAY_SECONDS, info.si_pid))
             reboot_at = time.monotonic() + REBOOT_DELAY_SECONDS
         elif info.si_signo == signal.SIGCHLD:
-            reap()
+            reap(watched)
         else:
             log('shutting down')
             stop_everything()

@@ -36,7 +36,7 @@ FILE_OPTIONS = ('baseline', 'baseline_override', 'install_override_list')
 BASELINE_FILE_SUFFIXES = ('.yml', '.yaml', '.json')
 
 
-def default_baseline_for_host(task_vars, args, detect_operating_system=None):
+def default_baseline_for_host(task_vars, args, detect_operating_system=None, report=None):
     """Without the fleet layer: the task's baseline, else None (the module picks the predefined one for the OS)."""
     return args.get('baseline')
 
@@ -84,8 +84,11 @@ class ActionModule(ActionBase):
         except PatchManagerError:
             return None  # an OS we cannot map: the module reports it with the choices
 
-    def resolve_baseline(self, task_vars, args):
-        """The module's ``baseline``: the fleet layer's resolution (registry, snapshot) when present."""
+    def resolve_baseline(self, task_vars, args, report):
+        """The module's ``baseline``: the fleet layer's resolution (registry, snapshot) when present.
+
+        ``report`` receives the result fields that say which baseline was chosen and why.
+        """
         hook = resolve_baseline_for_host or default_baseline_for_host
         root = args.get('root') or '/'
         host_vars = task_vars
@@ -96,7 +99,7 @@ class ActionModule(ActionBase):
         if registry_dir_for_host is not None and (args.get('snapshot_id') or registry_dir_for_host(host_vars)):
             # Only a registry or a snapshot needs the OS on the controller: spare the round trip otherwise.
             detect = functools.partial(self.detect_operating_system, task_vars, root)
-        return hook(host_vars, args, detect_operating_system=detect)
+        return hook(host_vars, args, detect_operating_system=detect, report=report)
 
     def reboot(self, task_vars, reboot_timeout):
         reboot_task = self._task.copy()
@@ -114,12 +117,13 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         args = dict(self._task.args)
         reboot_timeout = args.pop('reboot_timeout', None)
+        report = {}
         try:
             args = self.load_option_files(args)
             # Everything is checked before the module reaches the host; the baseline after the fleet
             # layer has resolved registry names, everything else before it acts on the values.
             _run.validate_options(dict(args, baseline=None))
-            baseline = self.resolve_baseline(task_vars, args)
+            baseline = self.resolve_baseline(task_vars, args, report)
             if baseline is not None:
                 args['baseline'] = baseline
             _run.baseline_from_option(args.get('baseline'))
@@ -130,6 +134,10 @@ class ActionModule(ActionBase):
             args['patch_group'] = task_vars['patch_group']
 
         result.update(self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars))
+        warnings = report.pop('warnings', [])
+        if warnings:
+            result['warnings'] = list(result.get('warnings') or []) + warnings
+        result.update(report)
         reboot_due = result.pop('reboot_due', False)
         result['rebooted'] = False
         wants_reboot = (args.get('reboot_option', 'RebootIfNeeded') == 'RebootIfNeeded'

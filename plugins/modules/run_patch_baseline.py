@@ -403,6 +403,33 @@ reboot_required:
   returned: success
   type: bool
   sample: false
+baseline_source:
+  description:
+    - Which baseline was applied to the host and why, in the resolution order of patch groups
+      (baseline override, task baseline, baseline registered for the patch group and OS, default
+      baseline registered for the OS, predefined baseline for the OS).
+    - Set by the action plugin when a baseline registry (the C(patch_registry_dir) variable) or a
+      O(snapshot_id) is in use.
+  returned: when the fleet layer resolved the baseline
+  type: dict
+  contains:
+    kind:
+      description: How the baseline was found.
+      type: str
+      sample: registry
+    name:
+      description: The baseline's name.
+      type: str
+      sample: Production-Ubuntu
+    why:
+      description: One sentence saying why this baseline applies.
+      type: str
+      sample: Patch group Production has Production-Ubuntu registered for UBUNTU.
+snapshot_reused:
+  description: Whether an earlier run with the same O(snapshot_id) froze the baseline and evaluation time used here.
+  returned: when O(snapshot_id) is given and the fleet layer is in use
+  type: bool
+  sample: true
 rebooted:
   description: Whether the host was rebooted by this task.
   returned: success

@@ -70,6 +70,13 @@ def test_scan_groups_by_tag_applies_registry_baselines_and_prints_summary(worksp
     # The AWS export in the registry is used as it is: its BaselineId, and security-only approvals.
     assert states[deb_production['name']]['baseline_id'] == 'pb-0a1b2c3d4e5f60718'
     assert states[deb_production['name']]['missing_count'] == 1
+    # Each host's result says which baseline was applied and why.
+    results = run.task('Scan the host against its patch baseline (step 1)')
+    source = results[deb_production['name']]['baseline_source']
+    assert (source['kind'], source['name']) == ('registry', 'Debian-Production'), source
+    assert 'Production' in source['why']
+    suse_source = results[workspace.node('suse', 'Production')['name']]['baseline_source']
+    assert (suse_source['kind'], suse_source['name']) == ('default', 'Fleet-Security-SUSE'), suse_source
     assert states[workspace.node('deb', 'Staging')['name']]['missing_count'] == 2
     assert states[workspace.node('rpm', 'Staging')['name']]['missing_count'] == 2
     for group in ('Production', 'Staging'):

@@ -9,7 +9,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 DEB_PACKAGES := python3-apt dnf python3-dnf rpm createrepo-c zypper apt-utils \
 	mmdebstrap openssh-server dpkg-dev fakeroot iproute2 util-linux shellcheck
 
-.PHONY: help venv system-deps scan test sanity units functional fleet-test bench changelog-lint fleet-up fleet-down lint
+.PHONY: help venv system-deps scan test sanity units functional fleet-test fleet-layer bench changelog-lint fleet-up fleet-down lint
 
 help:
 	@echo "make scan   - set up .venv and scan this machine against its default baseline (read-only)"
@@ -56,6 +56,14 @@ functional: system-deps venv
 bench: system-deps venv
 	$(VENV)/bin/python bench/run_all.py
 
-test: system-deps venv changelog-lint sanity units functional fleet-test
+# Roles and playbooks at the production profile (Galaxy is unreachable: offline).
+lint: venv
+	$(VENV)/bin/ansible-lint --offline --profile production roles/ playbooks/
+
+# The fleet layer (inventory, registry, snapshots, playbooks, callback) on the SSH fleet.
+fleet-layer: system-deps venv
+	PYTHONPATH=$(CURDIR)/.collections $(VENV)/bin/pytest -p no:cacheprovider tests/fleet_layer -q
+
+test: system-deps venv changelog-lint lint sanity units functional fleet-test fleet-layer
 
 -include tests/fleet/fleet.mk

@@ -189,10 +189,27 @@ def run(description, scenario, prepare, backend, native, native_env=None):
         figures = compare(contenders, native_name, args.repeat)
         print_table('%s, median of %d runs (%s)' % (description, args.repeat, scenario.describe()), figures,
                     native_name)
+        print_details(figures, native_name)
     finally:
         shutil.rmtree(shim, ignore_errors=True)
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def print_details(figures, native_name):
+    """What each contender found, so that a fast but empty run cannot pass for a result."""
+    for name, (_seconds, _rss, output) in figures.items():
+        if name.startswith('module'):
+            state = json.loads(output[output.index('{'):])['instance_patch_state']
+            found = ', '.join('%s %d' % (key, state[key]) for key in (
+                'missing_count', 'installed_other_count', 'not_applicable_count'))
+            if not state['missing_count'] or not state['not_applicable_count']:
+                raise RuntimeError('the module found nothing to report: %s' % found)
+        elif name.startswith('backend'):
+            found = '%s installed, %s records' % tuple(output.split()[:2])
+        else:
+            found = '%d lines of output' % len(output.splitlines())
+        print('  %-44s %s' % (name, found))
 
 
 def print_table(title, figures, native_name, target=1.3):

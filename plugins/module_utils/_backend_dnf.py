@@ -296,21 +296,21 @@ class DnfBackend(PatchBackend):
             available = available.filterm(name=sorted(set(key[0] for key in notices)))
 
         # one pass over the available packages, repository by repository: the hot loop for
-        # large repositories, so as few attribute reads and calls per package as possible
-        evr_cmp = sack.evr_cmp
+        # large repositories, so as few attribute reads, lookups and calls per package as possible
+        evr_cmp, installed_get, notices_get = sack.evr_cmp, installed_evr.get, notices.get
         candidates, dates, seen = [], {}, set()
+        append, seen_add = candidates.append, seen.add
         for repository in sorted(repo.id for repo in base.repos.iter_enabled()):
             for package in available.filter(reponame=repository):
                 name, arch, evr = package.name, package.arch, package.evr
                 key = (name, arch, evr)
                 if key in seen:
                     continue        # the first repository wins when two carry the same NEVRA
-                current = installed_evr.get((name, arch))
+                current = installed_get((name, arch))
                 if current is not None and evr != current and evr_cmp(evr, current) < 0:
                     continue        # older than the installed version: never a candidate
-                seen.add(key)
-                version = evr if ':' in evr else '0:' + evr
-                found = notices.get(key)
+                seen_add(key)
+                found = notices_get(key)
                 if found is None:
                     if advisory_only:
                         continue
@@ -319,12 +319,13 @@ class DnfBackend(PatchBackend):
                     release_date = dates.get(buildtime)
                     if release_date is None:
                         release_date = dates[buildtime] = utc_from_timestamp(buildtime)
-                    candidates.append(Candidate(name, arch, version, repository, False, None, None, None, None,
-                                                None, release_date))
+                    append(Candidate(name, arch, evr if ':' in evr else '0:' + evr, repository, False, None, None,
+                                     None, None, None, release_date))
                     continue
+                version = evr if ':' in evr else '0:' + evr
                 for advisory_id, classification, severity, release_date, cve_ids, bugzilla_ids in found:
-                    candidates.append(Candidate(name, arch, version, repository, True, advisory_id, classification,
-                                                severity, None, None, release_date, cve_ids, bugzilla_ids))
+                    append(Candidate(name, arch, version, repository, True, advisory_id, classification, severity,
+                                     None, None, release_date, cve_ids, bugzilla_ids))
         return installed, candidates
 
     # ---- resolving and acting --------------------------------------------------------

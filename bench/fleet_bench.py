@@ -41,7 +41,7 @@ def run_playbook(inventory, playbook, limit, extra_vars, forks):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, 'ansible.cfg'), ANSIBLE_CALLBACK_PLUGINS=CALLBACKS,
                ANSIBLE_STDOUT_CALLBACK='fleet_results')
     started = time.monotonic()
-    result = subprocess.run(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    result = subprocess.run(argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             universal_newlines=True, check=False)
     elapsed = time.monotonic() - started
     if result.returncode != 0:

@@ -88,7 +88,7 @@ class Fleet(object):
         """Start run_patch_baseline without waiting; returns the Popen (stdout: the JSON report)."""
         argv, env = self._playbook_argv(os.path.join(HERE, 'playbooks', 'patch.yml'), limit,
                                         self._patch_vars(operation, options))
-        return subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        return subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 universal_newlines=True)
 
     @staticmethod
@@ -101,7 +101,7 @@ class Fleet(object):
     def ansible_playbook(self, playbook, limit=None, extra_vars=None, check=True):
         """Run a playbook against the fleet inventory; return (rc, {host: [task results]}) from the json callback."""
         argv, env = self._playbook_argv(playbook, limit, extra_vars)
-        result = subprocess.run(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        result = subprocess.run(argv, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 universal_newlines=True, check=False)
         try:
             report = json.loads(result.stdout)

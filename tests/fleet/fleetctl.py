@@ -480,7 +480,8 @@ def ssh_argv(node, *command):
 
     sshd hands the command to the remote shell, so each word is quoted: it arrives as given.
     """
-    return ['ssh', '-i', client_key(), '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes',
+    # -n: never read (or set non-blocking) the caller's stdin; ansible refuses a non-blocking stdin.
+    return ['ssh', '-n', '-i', client_key(), '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes',
             '-o', 'UserKnownHostsFile=%s' % os.path.join(run_dir(), 'known_hosts'), '-o', 'StrictHostKeyChecking=yes',
             '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', 'root@%s' % node['address']] + \
         [shlex.quote(word) for word in command]
@@ -516,6 +517,7 @@ def _node_logs(node):
 def node_exec(node, argv, check=True, **kwargs):
     """Run ``argv`` inside the node (its mount, UTS and PID namespaces, its root), not over SSH."""
     full = ['nsenter', '--target', str(node['init_pid']), '--mount', '--uts', '--pid', '--root', '--wd'] + list(argv)
+    kwargs.setdefault('stdin', subprocess.DEVNULL)
     kwargs.setdefault('stdout', subprocess.PIPE)
     kwargs.setdefault('stderr', subprocess.PIPE)
     kwargs.setdefault('universal_newlines', True)

@@ -53,7 +53,7 @@ def test_sshd_accepts_only_the_fleet_key(fleet):
 
 def test_static_inventory_reaches_every_node(fleet):
     result = subprocess.run([os.path.join(VENV_BIN, 'ansible'), 'all', '-i', fleet.inventory, '-m', 'ansible.builtin.ping',
-                             '--one-line'], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             '--one-line'], cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             universal_newlines=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(line.split()[0] for line in result.stdout.splitlines() if 'SUCCESS' in line) == \
@@ -62,8 +62,8 @@ def test_static_inventory_reaches_every_node(fleet):
 
 def test_fleet_file_groups_nodes_by_patch_group_tags(fleet):
     result = subprocess.run([os.path.join(VENV_BIN, 'ansible-inventory'), '-i', fleet.state['fleet_file'], '--list'],
-                            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
-                            check=False)
+                            cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            universal_newlines=True, check=False)
     assert result.returncode == 0, result.stderr
     inventory = json.loads(result.stdout)
     for group in fleetctl.PATCH_GROUPS:

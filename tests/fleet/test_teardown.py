@@ -48,7 +48,7 @@ def assert_nothing_left(records):
     assert mounts_below(fleetctl.fleet_dir()) == []
     assert not os.path.exists(fleetctl.run_dir())
     for node in range(2, 2 + FLEET_SIZE):
-        probe = subprocess.run(['ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', 'root@127.0.0.%d' % node, 'true'],
+        probe = subprocess.run(['ssh', '-n', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', 'root@127.0.0.%d' % node, 'true'],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
         assert 'Connection refused' in probe.stderr
 

@@ -52,15 +52,11 @@ def test_scan_reports_every_installed_package_and_changes_nothing(node):
         assert alpha['cve_ids'] == ['CVE-2026-0001']
 
 
-NOT_APPLICABLE_GAP = ('the backends read candidates of installed package names only, so the engine never sees '
-                      'an approved update of a package that is not installed')
-
-
-@pytest.mark.xfail(strict=True, reason=NOT_APPLICABLE_GAP)
 def test_not_applicable_is_counted_not_listed(node):
     result = assert_ok(node.run(baseline=ALL_SECURITY[node.family]))
-    assert result['instance_patch_state']['not_applicable_count'] == 1    # hotel: approved, not installed
-    assert 'hotel' not in by_name(result)
+    # hotel and echo have approved security updates and are not installed.
+    assert result['instance_patch_state']['not_applicable_count'] == 2
+    assert 'hotel' not in by_name(result) and 'echo' not in by_name(result)
 
 
 def test_scan_with_the_predefined_baseline_by_default(node):

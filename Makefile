@@ -48,7 +48,8 @@ changelog-lint: venv
 scan: venv
 	@dpkg-query -W -f='$${Status}\n' python3-apt 2>/dev/null | grep -q '^install ok installed' \
 		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-apt >/dev/null)
-	ANSIBLE_CALLBACK_RESULT_FORMAT=yaml $(VENV)/bin/ansible-playbook -i localhost, playbooks/scan_localhost.yml
+	ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+		$(VENV)/bin/ansible-playbook playbooks/scan_localhost.yml
 
 functional: system-deps venv
 	$(VENV)/bin/pytest -p no:cacheprovider tests/functional

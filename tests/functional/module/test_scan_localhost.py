@@ -57,3 +57,32 @@ def test_ad_hoc_scan(debian_machine):
     assert state['baseline_id'] and state['compliance_status'] in ('COMPLIANT', 'NON_COMPLIANT')
     assert state['installed_count'] + state['installed_other_count'] + state['missing_count'] == len(result['patches'])
     assert result['changed'] is False
+
+
+def apt_security_upgrades():
+    """What apt itself lists as upgradable from a -security suite: {name.arch: candidate version}."""
+    completed = subprocess.run(['apt', 'list', '--upgradable'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               universal_newlines=True, check=True, env=dict(os.environ, LC_ALL='C'))
+    upgrades = {}
+    for line in completed.stdout.splitlines():
+        fields = line.split()
+        if '/' not in line or len(fields) < 3:
+            continue  # "Listing..."
+        name, suites = fields[0].split('/', 1)
+        if any(suite.endswith('-security') for suite in suites.split(',')):
+            upgrades['%s.%s' % (name, fields[2])] = fields[1]
+    return upgrades
+
+
+def test_ad_hoc_scan_reports_the_security_updates_apt_lists(debian_machine):
+    # The predefined Debian baseline approves every security-suite update, whatever its priority:
+    # what apt lists as upgradable from a -security suite is exactly what Scan reports MISSING.
+    expected = apt_security_upgrades()
+    completed = ansible('ansible', 'localhost', '-m', 'fleetops.patch_manager.run_patch_baseline', '-a', 'operation=Scan')
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    result = parse_result(completed)
+    missing = dict((patch['kb_id'], patch['approved_version']) for patch in result['patches'] if patch['state'] == 'MISSING')
+    assert missing == expected
+    assert all(patch['classification'] == 'Security' for patch in result['patches'] if patch['state'] == 'MISSING')
+    assert result['instance_patch_state']['security_non_compliant_count'] == len(expected)
+    assert result['instance_patch_state']['compliance_status'] == ('NON_COMPLIANT' if expected else 'COMPLIANT')

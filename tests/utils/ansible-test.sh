@@ -43,9 +43,12 @@ cd "$dest"
 export PATH="$venv/bin:$PATH"
 if [ "$1" = sanity ]; then
   # Module code must compile and import on the target Pythons (3.8+): let the
-  # multi-version sanity tests see every such interpreter this machine has.
+  # multi-version sanity tests see every such interpreter this machine has. pyenv's
+  # shims answer for versions that are not active with exit 127, so they leave PATH
+  # and the interpreters themselves come in.
+  PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -E '/\.pyenv/(.*/)?shims$' | paste -sd: -)
   for v in 3.8 3.9 3.10 3.12 3.13; do
-    for d in "$HOME/.pyenv/versions/$v".*/bin; do
+    for d in "${PYENV_ROOT:-$HOME/.pyenv}/versions/$v".*/bin; do
       if [ -x "$d/python$v" ]; then PATH="$PATH:$d"; fi
     done
   done

@@ -20,9 +20,6 @@ import re
 from ansible.module_utils.six import string_types
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend
-from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_apt
-from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_dnf
-from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_zypper
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _baseline
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _compliance
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate
@@ -36,7 +33,6 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors imp
 OPERATIONS = ('Scan', 'Install')
 REBOOT_OPTIONS = ('RebootIfNeeded', 'NoReboot')
 SNAPSHOT_ID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-BACKEND_MODULES = {'apt': _backend_apt, 'dnf': _backend_dnf, 'zypper': _backend_zypper}
 # Listed first in the result, so that a long report starts with what needs attention.
 STATE_ORDER = ('FAILED', 'MISSING', 'INSTALLED_REJECTED', 'INSTALLED_PENDING_REBOOT', 'INSTALLED', 'INSTALLED_OTHER')
 
@@ -192,9 +188,26 @@ def prepare(params, default_time=None):
 
 # ---------------------------------------------------------------- helpers (pure)
 
+def backend_module(family):
+    """The module_utils module of ``family``'s backend, imported only now: a run needs one backend.
+
+    Plain import statements (not importlib) so that AnsiballZ's module_utils finder still ships all three.
+    """
+    # pylint: disable=import-outside-toplevel
+    if family == 'apt':
+        from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_apt as module
+    elif family == 'dnf':
+        from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_dnf as module
+    elif family == 'zypper':
+        from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_zypper as module
+    else:
+        raise InputError('operating_system', 'no backend for the %s package family' % family)
+    return module
+
+
 def backend_for(family, **kwargs):
     """Instantiate the PatchBackend subclass of ``family``."""
-    module = BACKEND_MODULES[family]
+    module = backend_module(family)
     for value in vars(module).values():
         if isinstance(value, type) and issubclass(value, _backend.PatchBackend) and getattr(value, 'family', None) == family:
             return value(**kwargs)

@@ -17,6 +17,11 @@ warm-up round; peak RSS of that process from wait4):
 - backend: ``/usr/bin/python3`` importing _backend_apt and running read_universe only;
 - native: ``apt list --upgradable`` reading the same root (RootDir through APT_CONFIG).
 
+Three tables: the synthetic root with apt's binary cache (pkgcache.bin) enabled, the same
+root with this machine's own apt configuration (Debian container images disable the
+binary cache: /etc/apt/apt.conf.d/docker-clean), and this machine itself (root=/, a
+read-only Scan; skip with --no-host).
+
 Prints a markdown table with ratios to the native tool.
 Usage (any user; writes only to a temporary directory):
     /usr/bin/python3 bench/scan_apt_bench.py [--repeat N] [--available N] [--installed N] [--updated N]
@@ -128,41 +133,67 @@ def measured(argv, env, data=None):
     return wall, usage.ru_maxrss, out.decode()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
-    parser.add_argument('--repeat', type=int, default=7)
-    parser.add_argument('--available', type=int, default=60000)
-    parser.add_argument('--installed', type=int, default=3000)
-    parser.add_argument('--updated', type=int, default=300)
-    parser.add_argument('--not-installed-security', type=int, default=500)
-    args = parser.parse_args()
+MACHINE_NO_CACHE_CONFIG = '/etc/apt/apt.conf.d/docker-clean'
 
-    with tempfile.TemporaryDirectory(prefix='scan-apt-bench.') as workdir:
-        root, config_file = prepare(workdir, args)
-        python_env = dict(os.environ, LC_ALL='C.UTF-8',
-                          PYTHONPATH=os.pathsep.join([os.path.join(REPO, '.collections'), venv_ansible_dir(workdir)]))
-        python_env.pop('APT_CONFIG', None)
-        native_env = dict(os.environ, LC_ALL='C.UTF-8', APT_CONFIG=config_file)
-        native_env.pop('PYTHONPATH', None)
-        commands = {
-            'native': ([
-                'apt', 'list', '--upgradable', '-o', 'Debug::NoLocking=1'], native_env, None),
-            'module': ([SYSTEM_PYTHON, '-m', MODULE], python_env,
-                       json.dumps({'ANSIBLE_MODULE_ARGS': {'operation': 'Scan', 'root': root}}).encode()),
-            'backend': ([SYSTEM_PYTHON, '-c', BACKEND_CHILD, root], python_env, None),
-        }
-        runs = dict((label, []) for label in commands)
-        outputs = {}
-        for round_index in range(args.repeat + 1):
-            # Alternate, so all three see the same machine load; round 0 warms caches (pkgcache.bin, pages).
-            for label, (argv, env, data) in commands.items():
-                wall, rss, out = measured(argv, env, data)
-                outputs[label] = out
-                if round_index:
-                    runs[label].append((wall, rss))
-        breakdowns = [json.loads(measured([SYSTEM_PYTHON, '-c', BREAKDOWN_CHILD], python_env, commands['module'][2])[2])
-                      for _round in range(3)]
 
+def disable_binary_cache(root):
+    """Make apt in the root work as on this machine: no binary cache (pkgcache.bin) kept, rebuilt every run.
+
+    This machine does it with ``Dir::Cache::pkgcache ""`` (Debian container images'
+    docker-clean), but under RootDir apt turns an empty file name into the root directory
+    itself and fails. A cache file in a directory that does not exist has the same effect:
+    apt finds no cache and cannot write one, so it builds it in memory each time.
+    """
+    with open(os.path.join(root, 'etc/apt/apt.conf.d/50no-binary-cache'), 'w') as handle:
+        handle.write('Dir::Cache::pkgcache "/no-binary-cache/pkgcache.bin";\n'
+                     'Dir::Cache::srcpkgcache "/no-binary-cache/srcpkgcache.bin";\n')
+    for name in ('pkgcache.bin', 'srcpkgcache.bin'):
+        path = os.path.join(root, 'var/cache/apt', name)
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def measure(commands, repeat):
+    """{label: (median wall, max RSS KiB)} and the last stdout of each, alternating the commands."""
+    runs = dict((label, []) for label in commands)
+    outputs = {}
+    for round_index in range(repeat + 1):
+        # Alternate, so all three see the same machine load; round 0 warms caches (pkgcache.bin, pages).
+        for label, (argv, env, data) in commands.items():
+            wall, rss, out = measured(argv, env, data)
+            outputs[label] = out
+            if round_index:
+                runs[label].append((wall, rss))
+    figures = dict((label, (statistics.median(wall for wall, _rss in values), max(rss for _wall, rss in values)))
+                   for label, values in runs.items())
+    return figures, outputs
+
+
+def commands_for(root, native_env, python_env):
+    return {
+        'native': (['apt', 'list', '--upgradable', '-o', 'Debug::NoLocking=1'], native_env, None),
+        'module': ([SYSTEM_PYTHON, '-m', MODULE], python_env,
+                   json.dumps({'ANSIBLE_MODULE_ARGS': {'operation': 'Scan', 'root': root}}).encode()),
+        'backend': ([SYSTEM_PYTHON, '-c', BACKEND_CHILD, root], python_env, None),
+    }
+
+
+def print_table(title, figures):
+    native_wall, native_rss = figures['native']
+    print(title)
+    print('')
+    print('| process | wall (median) | ratio to apt list | peak RSS | RSS ratio |')
+    print('| --- | ---: | ---: | ---: | ---: |')
+    titles = {'native': '`apt list --upgradable`', 'module': 'run_patch_baseline Scan (module process)',
+              'backend': 'AptBackend.read_universe only'}
+    for label in ('native', 'module', 'backend'):
+        wall, rss = figures[label]
+        print('| %s | %.3f s | %.2fx | %.1f MiB | %.2fx |'
+              % (titles[label], wall, wall / native_wall, rss / 1024.0, rss / float(native_rss)))
+    print('')
+
+
+def check_synthetic(args, outputs):
     upgradable = sum(1 for line in outputs['native'].splitlines() if 'upgradable from' in line)
     result = json.loads(outputs['module'])
     state = result.get('instance_patch_state') or {}
@@ -174,31 +205,74 @@ def main():
         raise SystemExit('the synthetic root was not read as written (apt list: %d upgradable; module: %s; '
                          'backend: %s); figures would be meaningless'
                          % (upgradable, json.dumps(state or result)[:500], universe))
+    return 'module result: missing_count %s, not_applicable_count %s, installed_other_count %s; ' \
+           'backend: %d candidate records; apt list: %d upgradable' % (
+               state['missing_count'], state['not_applicable_count'], state.get('installed_other_count'),
+               universe['candidates'], upgradable)
 
-    native_wall = statistics.median(wall for wall, _rss in runs['native'])
-    print('apt Scan benchmark: %d available packages, %d installed, %d with updates (%d security), '
-          '%d security updates for packages not installed; median of %d runs'
-          % (args.available, args.installed, args.updated, expected_missing, args.not_installed_security, args.repeat))
-    print('module result: missing_count %s, not_applicable_count %s, installed_other_count %s; '
-          'backend: %d candidate records; apt list: %d upgradable'
-          % (state['missing_count'], state['not_applicable_count'], state.get('installed_other_count'),
-             universe['candidates'], upgradable))
-    print('')
-    print('| process | wall (median) | ratio to apt list | peak RSS | RSS ratio |')
-    print('| --- | ---: | ---: | ---: | ---: |')
-    native_rss = max(rss for _wall, rss in runs['native'])
-    titles = {'native': '`apt list --upgradable`', 'module': 'run_patch_baseline Scan (module process)',
-              'backend': 'AptBackend.read_universe only'}
-    for label in ('native', 'module', 'backend'):
-        wall = statistics.median(value for value, _rss in runs[label])
-        rss = max(value for _wall, value in runs[label])
-        print('| %s | %.3f s | %.2fx | %.1f MiB | %.2fx |'
-              % (titles[label], wall, wall / native_wall, rss / 1024.0, rss / float(native_rss)))
-    print('')
+
+def found_on_host(outputs):
+    result = json.loads(outputs['module'])
+    if result.get('failed') or result.get('changed'):
+        raise SystemExit('the Scan of this host failed or changed something: %s' % outputs['module'][:500])
+    state = result['instance_patch_state']
+    universe = json.loads(outputs['backend'])
+    upgradable = sum(1 for line in outputs['native'].splitlines() if 'upgradable from' in line)
+    return 'module result: missing_count %s, installed_count %s, installed_other_count %s; backend: %d installed, ' \
+           '%d candidate records; apt list: %d upgradable' % (
+               state['missing_count'], state['installed_count'], state['installed_other_count'],
+               universe['installed'], universe['candidates'], upgradable)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
+    parser.add_argument('--repeat', type=int, default=7)
+    parser.add_argument('--available', type=int, default=60000)
+    parser.add_argument('--installed', type=int, default=3000)
+    parser.add_argument('--updated', type=int, default=300)
+    parser.add_argument('--not-installed-security', type=int, default=500)
+    parser.add_argument('--no-host', action='store_true', help='skip the read-only Scan of this machine (root=/)')
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix='scan-apt-bench.') as workdir:
+        root, config_file = prepare(workdir, args)
+        python_env = dict(os.environ, LC_ALL='C.UTF-8',
+                          PYTHONPATH=os.pathsep.join([os.path.join(REPO, '.collections'), venv_ansible_dir(workdir)]))
+        python_env.pop('APT_CONFIG', None)
+        native_env = dict(os.environ, LC_ALL='C.UTF-8', APT_CONFIG=config_file)
+        native_env.pop('PYTHONPATH', None)
+        commands = commands_for(root, native_env, python_env)
+        print('apt Scan benchmark: %d available packages (bookworm, -updates, -security), %d installed, %d with '
+              'updates (%d security), %d security updates for packages not installed; median of %d runs'
+              % (args.available, args.installed, args.updated, args.updated // 3, args.not_installed_security,
+                 args.repeat))
+        print('')
+        cached, outputs = measure(commands, args.repeat)
+        summary = check_synthetic(args, outputs)
+        breakdowns = [json.loads(measured([SYSTEM_PYTHON, '-c', BREAKDOWN_CHILD], python_env, commands['module'][2])[2])
+                      for _round in range(3)]
+        print_table('synthetic root, apt binary cache enabled (apt keeps pkgcache.bin in the root)', cached)
+        disable_binary_cache(root)
+        uncached, outputs = measure(commands, args.repeat)
+        check_synthetic(args, outputs)
+        if os.path.exists(os.path.join(root, 'var/cache/apt/pkgcache.bin')):
+            raise SystemExit('apt still wrote a binary cache into the root; the no-cache figures would be wrong')
+        print_table('synthetic root, no binary cache kept (as this machine\'s %s configures apt)'
+                    % MACHINE_NO_CACHE_CONFIG, uncached)
+        print(summary)
+        print('')
+        if not args.no_host:
+            host_native_env = dict(native_env)
+            host_native_env.pop('APT_CONFIG')
+            host, outputs = measure(commands_for('/', host_native_env, python_env), args.repeat)
+            print_table('this machine, root=/ (read-only Scan; lists and configuration as they are)', host)
+            print(found_on_host(outputs))
+            print('')
+
     parts = ('import_ansible', 'import_collection', 'read_universe', 'evaluate', 'exit_json', 'main')
     middle = dict((part, statistics.median(breakdown.get(part, 0.0) for breakdown in breakdowns)) for part in parts)
-    print('module process, inside (median of 3, seconds): import ansible.module_utils.basic %.3f, import the module '
-          '(collection, _run, every backend) %.3f, main() %.3f of which read_universe %.3f, evaluate %.3f, '
+    print('module process on the synthetic root, inside (median of 3, seconds): import ansible.module_utils.basic '
+          '%.3f, import the module (collection, _run) %.3f, main() %.3f of which read_universe %.3f, evaluate %.3f, '
           'exit_json %.3f' % tuple(middle[part] for part in parts[:2] + parts[5:] + parts[2:5]))
     print('')
     print('target: module process <= 1.6x apt list --upgradable')

@@ -506,16 +506,50 @@ def group_candidates(candidates):
     """``{(name, arch): {version: [records]}}`` in one pass."""
     groups = {}
     for candidate in candidates:
-        key = (candidate.name, candidate.arch)
-        by_version = groups.get(key)
-        if by_version is None:
-            by_version = groups[key] = {}
-        records = by_version.get(candidate.version)
-        if records is None:
-            by_version[candidate.version] = [candidate]
-        else:
-            records.append(candidate)
+        _add_to_group(groups, (candidate.name, candidate.arch), candidate)
     return groups
+
+
+def _add_to_group(groups, key, candidate):
+    by_version = groups.get(key)
+    if by_version is None:
+        by_version = groups[key] = {}
+    records = by_version.get(candidate.version)
+    if records is None:
+        by_version[candidate.version] = [candidate]
+    else:
+        records.append(candidate)
+
+
+def split_candidates(candidates, installed):
+    """(``{(name, arch): {version: [records]}}`` of installed name+arch, the other records as a list).
+
+    Most records (tens of thousands on a full host) are of packages that are not installed;
+    they are only counted, so they are not grouped here.
+    """
+    groups, others = {}, []
+    add_other = others.append
+    for candidate in candidates:
+        key = (candidate.name, candidate.arch)
+        if key in installed:
+            _add_to_group(groups, key, candidate)
+        else:
+            add_other(candidate)
+    return groups, others
+
+
+def count_not_applicable(engine, records):
+    """How many name+arch among ``records`` (none installed) have an approved version that is not rejected."""
+    if not engine.rejected:
+        # No rejected list: a name+arch counts at its first approved record, in any version.
+        counted = set()
+        for record in records:
+            key = (record.name, record.arch)
+            if key not in counted and engine.approval(record) is not None:
+                counted.add(key)
+        return len(counted)
+    return sum(1 for (name, arch), by_version in group_candidates(records).items()
+               if engine.any_approved(name, arch, by_version))
 
 
 def newest_installed(universe):
@@ -546,19 +580,15 @@ def evaluate(baseline, universe, evaluation_time, dependency_resolver=None, advi
     ``advisory_records_suffice``); it changes only the wording of reasons.
     """
     engine = _Engine(baseline, universe, evaluation_time, dependency_resolver, advisory_only)
-    groups = group_candidates(universe.candidates)
     installed = newest_installed(universe)
+    groups, not_installed_records = split_candidates(universe.candidates, installed)
     patches, install_targets = [], []
     for key in sorted(installed):
         patch = engine.evaluate_installed(installed[key], groups.get(key, {}))
         if patch['state'] == 'MISSING' and not patch.pop('blocked', False):
             install_targets.append((patch['name'], patch['arch'], patch['approved_version']))
         patches.append(patch)
-    not_applicable = 0
-    for key, by_version in groups.items():
-        if key not in installed and engine.any_approved(key[0], key[1], by_version):
-            not_applicable += 1
-    return Evaluation(patches, not_applicable, install_targets)
+    return Evaluation(patches, count_not_applicable(engine, not_installed_records), install_targets)
 
 
 # A candidate record outside every advisory, as the rpm backends give it (no notice, no patch).

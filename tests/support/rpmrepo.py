@@ -297,23 +297,122 @@ def _write_gz(path, text):
     return hashlib.sha256(packed).hexdigest(), hashlib.sha256(data).hexdigest(), len(packed), len(data)
 
 
-def _primary_entry(spec, build_time):
+# Per-package sizes of the synthetic metadata. Estimates of what real RHEL 9 / SLES 15
+# repositories carry (not measured from a mirror, which cannot be reached from here):
+# a dozen or more requires (sonames, /bin/sh, other packages), several provides (name,
+# name(arch), sonames), a description of a few hundred bytes, a few changelog entries,
+# and file lists (real ones average more; 20 keeps the setup time reasonable).
+REQUIRES_PER_PACKAGE = 14
+PROVIDES_PER_PACKAGE = 7
+FILES_PER_PACKAGE = 20
+CHANGELOG_PER_PACKAGE = 3
+DESCRIPTION = ('This package provides the %s component of the synthetic benchmark distribution. It installs a '
+               'command line tool, its shared library and the documentation, and is rebuilt with every update '
+               'of the components it depends on. Configuration files under /etc are kept across upgrades, and '
+               'the service it may ship is restarted only when it was running before.')
+# Updateinfo notices: a long description, several references and, besides the packages
+# the scenario names, the subpackages a real notice lists for two architectures (not in
+# the repository, as in a real x86_64 repository's notice for packages of other repos).
+NOTICE_DESCRIPTION = ('An update for %s is now available. Security Fix(es): a flaw was found in the way input was '
+                      'parsed, which allowed a remote attacker to cause a denial of service or possibly execute '
+                      'code with the privileges of the service. ')
+NOTICE_DESCRIPTION_REPEAT = 5     # about 1,300 bytes, as long as a typical RHSA/SUSE-SU description
+NOTICE_SUBPACKAGES = ('devel', 'libs', 'debuginfo', 'debugsource', 'doc', 'tools')
+NOTICE_EXTRA_ARCHES = ('x86_64', 'i686')
+
+
+def _synthetic_requires(spec, index, count):
+    names = ['libc.so.6()(64bit)', 'libc.so.6(GLIBC_2.34)(64bit)', '/bin/sh', 'rtld(GNU_HASH)']
+    names += ['bench-lib%05d.so.1()(64bit)' % ((index * 7 + step) % count) for step in range(REQUIRES_PER_PACKAGE - 4)]
+    return ''.join('<rpm:entry name=%s/>' % _attr(name) for name in names)
+
+
+def _synthetic_provides(spec, index):
+    entries = ['<rpm:entry name=%s flags="EQ" epoch="%s" ver=%s rel=%s/>'
+               % (_attr(name), spec.epoch, _attr(spec.version), _attr(spec.release))
+               for name in (spec.name, '%s(x86-64)' % spec.name)]
+    entries += ['<rpm:entry name=%s/>' % _attr('bench-lib%05d.so.%d()(64bit)' % (index, number))
+                for number in range(1, PROVIDES_PER_PACKAGE - 1)]
+    return ''.join(entries)
+
+
+def _synthetic_files(spec):
+    return ['/usr/bin/%s' % spec.name, '/usr/lib64/lib%s.so.1' % spec.name] + [
+        '/usr/share/doc/%s/file-%02d.txt' % (spec.name, number) for number in range(FILES_PER_PACKAGE - 2)]
+
+
+def _primary_entry(spec, build_time, index=0, count=1):
     checksum = hashlib.sha256(('%s-%s' % (spec.name, spec.evr)).encode('utf-8')).hexdigest()
     requires = ''.join('<rpm:entry name=%s/>' % _attr(rpm_requires(depend).split()[0]) for depend in spec.depends)
+    requires += _synthetic_requires(spec, index, count)
+    files = ''.join('<file>%s</file>' % _text(path) for path in _synthetic_files(spec)[:2])
     return (
         '<package type="rpm"><name>{name}</name><arch>noarch</arch>'
         '<version epoch="{epoch}" ver={ver} rel={rel}/>'
         '<checksum type="sha256" pkgid="YES">{checksum}</checksum>'
-        '<summary>synthetic</summary><description>synthetic</description><packager/><url/>'
+        '<summary>Synthetic benchmark component {name}</summary><description>{description}</description>'
+        '<packager>Synthetic Build System &lt;build@fleetops.test&gt;</packager><url>https://fleetops.test/{name}</url>'
         '<time file="{time}" build="{time}"/><size package="1024" installed="1024" archive="1024"/>'
         '<location href={href}/>'
-        '<format><rpm:license>GPL-3.0-or-later</rpm:license><rpm:vendor/><rpm:group>Unspecified</rpm:group>'
-        '<rpm:buildhost>fleetops.test</rpm:buildhost><rpm:sourcerpm/><rpm:header-range start="0" end="1"/>'
-        '<rpm:provides><rpm:entry name={pname} flags="EQ" epoch="{epoch}" ver={ver} rel={rel}/></rpm:provides>'
-        '{requires}</format></package>').format(
+        '<format><rpm:license>GPL-3.0-or-later</rpm:license><rpm:vendor>fleetops</rpm:vendor><rpm:group>Unspecified</rpm:group>'
+        '<rpm:buildhost>fleetops.test</rpm:buildhost><rpm:sourcerpm>{name}-{version}-{release}.src.rpm</rpm:sourcerpm>'
+        '<rpm:header-range start="4504" end="28000"/>'
+        '<rpm:provides>{provides}</rpm:provides><rpm:requires>{requires}</rpm:requires>{files}</format></package>').format(
             name=_text(spec.name), epoch=spec.epoch, ver=_attr(spec.version), rel=_attr(spec.release),
+            version=_text(spec.version), release=_text(spec.release), description=_text(DESCRIPTION % spec.name),
             checksum=checksum, time=int(build_time.timestamp()), href=_attr(rpm_filename(spec)),
-            pname=_attr(spec.name), requires='<rpm:requires>%s</rpm:requires>' % requires if requires else '')
+            provides=_synthetic_provides(spec, index), requires=requires, files=files)
+
+
+def _filelists_entry(spec, checksum):
+    return '<package pkgid="%s" name=%s arch="noarch"><version epoch="%s" ver=%s rel=%s/>%s</package>' % (
+        checksum, _attr(spec.name), spec.epoch, _attr(spec.version), _attr(spec.release),
+        ''.join('<file>%s</file>' % _text(path) for path in _synthetic_files(spec)))
+
+
+def _other_entry(spec, checksum, build_time):
+    stamp = int(build_time.timestamp())
+    changes = ''.join('<changelog author="Synthetic Maintainer &lt;maint@fleetops.test&gt; - %s-%d" date="%d">'
+                      '- Rebuilt for the benchmark distribution; fixes a parser flaw (bench #%d)</changelog>'
+                      % (_text(spec.version), number, stamp - number * 86400, number) for number in range(CHANGELOG_PER_PACKAGE))
+    return '<package pkgid="%s" name=%s arch="noarch"><version epoch="%s" ver=%s rel=%s/>%s</package>' % (
+        checksum, _attr(spec.name), spec.epoch, _attr(spec.version), _attr(spec.release), changes)
+
+
+def render_synthetic_updateinfo(advisories):
+    """updateinfo.xml text with notices the size of real ones (see NOTICE_* above)."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<updates>']
+    for advisory in advisories:
+        first = advisory.packages[0][0] if advisory.packages else advisory.advisory_id
+        out.append('<update from="security@fleetops.test" status="final" type=%s version="2">' % _attr(advisory.type))
+        out.append('<id>%s</id><title>%s</title>' % (_text(advisory.advisory_id),
+                                                      _text(advisory.title or 'Important: %s security update' % first)))
+        if advisory.severity:
+            out.append('<severity>%s</severity>' % _text(advisory.severity))
+        out.append('<release>fleetops bench</release><rights>Copyright 2026 fleetops</rights>'
+                   '<issued date=%s/><updated date=%s/>' % (_attr(advisory.issued), _attr(advisory.updated or advisory.issued)))
+        refs = ['<reference href=%s id=%s title=%s type="self"/>' % (
+            _attr('https://errata.fleetops.test/%s' % advisory.advisory_id), _attr(advisory.advisory_id), _attr(advisory.advisory_id))]
+        refs += ['<reference href=%s id=%s title=%s type="cve"/>' % (_attr('https://cve.example.test/' + cve), _attr(cve), _attr(cve))
+                 for cve in advisory.cves]
+        refs += ['<reference href=%s id=%s title=%s type="bugzilla"/>' % (
+            _attr('https://bugzilla.example.test/%s' % bug), _attr(bug), _attr('Bug %s: parser flaw in %s' % (bug, first)))
+            for bug in advisory.bugzillas]
+        out.append('<references>%s</references>' % ''.join(refs))
+        out.append('<description>%s</description>' % _text((NOTICE_DESCRIPTION % first) * NOTICE_DESCRIPTION_REPEAT))
+        out.append('<pkglist><collection short="bench"><name>bench</name>')
+        for name, evr in advisory.packages:
+            epoch, version, release = split_evr(evr)
+            entries = [(name, 'noarch')] + [('%s-%s' % (name, sub), arch) for sub in NOTICE_SUBPACKAGES
+                                              for arch in NOTICE_EXTRA_ARCHES]
+            for entry_name, arch in entries:
+                out.append('<package name=%s version=%s release=%s epoch=%s arch=%s src=%s><filename>%s-%s-%s.%s.rpm</filename></package>'
+                           % (_attr(entry_name), _attr(version), _attr(release), _attr(epoch), _attr(arch),
+                              _attr('%s-%s-%s.src.rpm' % (name, version, release)), _text(entry_name), _text(version),
+                              _text(release), arch))
+        out.append('</collection></pkglist></update>')
+    out.append('</updates>')
+    return '\n'.join(out) + '\n'
 
 
 def synthetic_repository(path, packages, advisories=(), name='fleetops-synthetic', build_time=DEFAULT_BUILD_TIME):
@@ -330,17 +429,20 @@ def synthetic_repository(path, packages, advisories=(), name='fleetops-synthetic
         shutil.rmtree(repodata)
     os.makedirs(repodata)
     count = len(packages)
+    checksums = [hashlib.sha256(('%s-%s' % (spec.name, spec.evr)).encode('utf-8')).hexdigest() for spec in packages]
     documents = {
         'primary': '<?xml version="1.0" encoding="UTF-8"?>\n<metadata xmlns="http://linux.duke.edu/metadata/common" '
                    'xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="%d">\n%s\n</metadata>\n'
-                   % (count, '\n'.join(_primary_entry(spec, build_time) for spec in packages)),
+                   % (count, '\n'.join(_primary_entry(spec, build_time, index, count) for index, spec in enumerate(packages))),
         'filelists': '<?xml version="1.0" encoding="UTF-8"?>\n<filelists xmlns="http://linux.duke.edu/metadata/filelists" '
-                     'packages="0">\n</filelists>\n',
+                     'packages="%d">\n%s\n</filelists>\n'
+                     % (count, '\n'.join(_filelists_entry(spec, checksum) for spec, checksum in zip(packages, checksums))),
         'other': '<?xml version="1.0" encoding="UTF-8"?>\n<otherdata xmlns="http://linux.duke.edu/metadata/other" '
-                 'packages="0">\n</otherdata>\n',
+                 'packages="%d">\n%s\n</otherdata>\n'
+                 % (count, '\n'.join(_other_entry(spec, checksum, build_time) for spec, checksum in zip(packages, checksums))),
     }
     if advisories:
-        documents['updateinfo'] = render_updateinfo(advisories)
+        documents['updateinfo'] = render_synthetic_updateinfo(advisories)
     timestamp = int(build_time.timestamp())
     entries = []
     for kind, text in documents.items():

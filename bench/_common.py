@@ -43,7 +43,7 @@ class Scenario(object):
     """Installed specs, available specs and advisories of one benchmark root."""
 
     def __init__(self, installed=3000, available=60000, updated=300, advisories=2000, types=('security',),
-                 severities=('Important',), advisory_prefix='BENCH-2026:'):
+                 severities=('Important',), advisory_prefix='BENCH-2026:', not_installed_per_notice=8):
         self.installed = [PackageSpec('bench-pkg-%05d' % index, '1.0') for index in range(installed)]
         self.available = list(self.installed)
         carried = []
@@ -57,16 +57,18 @@ class Scenario(object):
         extra = max(0, available - len(self.available))
         not_installed = [PackageSpec('bench-extra-%05d' % index, '1.0') for index in range(extra)]
         self.available.extend(not_installed)
-        # the rest of the advisories (two packages each) go to packages that are not installed
+        # the rest of the advisories (several packages each, as real notices list a source
+        # package's binaries) go to packages that are not installed
         remaining = max(0, advisories - len(carried))
-        stride = max(1, len(not_installed) // max(1, 2 * remaining))
-        carried += [(spec.name, spec.evr) for spec in not_installed[::stride][:2 * remaining]]
+        wanted = not_installed_per_notice * remaining
+        stride = max(1, len(not_installed) // max(1, wanted))
+        carried += [(spec.name, spec.evr) for spec in not_installed[::stride][:wanted]]
         self.advisories = []
         position = 0
         number = 0
         while position < len(carried):
-            # updates: one package per advisory; not-installed packages: two
-            size = 1 if number < 2 * updated else 2
+            # updates: one package per advisory; not-installed packages: several
+            size = 1 if number < 2 * updated else not_installed_per_notice
             self.advisories.append(AdvisorySpec(
                 '%s%05d' % (advisory_prefix, number), type=types[number % len(types)],
                 severity=severities[number % len(severities)],

@@ -39,6 +39,7 @@ __metaclass__ = type
 
 import contextlib
 import datetime
+import functools
 import gzip
 import os
 import re
@@ -201,6 +202,8 @@ def parse_issue_date(value):
     return EPOCH_START
 
 
+# Memoised: called once per record (tens of thousands), with a handful of distinct values.
+@functools.lru_cache(maxsize=None)
 def aws_classification(category):
     """zypper patch category -> the CLASSIFICATION value AWS lists (Security, Recommended, ...)."""
     category = (category or '').strip()
@@ -209,6 +212,7 @@ def aws_classification(category):
     return CLASSIFICATIONS.get(category.lower(), category[:1].upper() + category[1:].lower())
 
 
+@functools.lru_cache(maxsize=None)
 def aws_severity(severity):
     """zypper patch severity -> the SEVERITY value AWS lists; 'unspecified' or empty -> None."""
     severity = (severity or '').strip()

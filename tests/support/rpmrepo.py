@@ -299,40 +299,52 @@ def _write_gz(path, text):
 
 # Per-package sizes of the synthetic metadata. Estimates of what real RHEL 9 / SLES 15
 # repositories carry (not measured from a mirror, which cannot be reached from here):
-# a dozen or more requires (sonames, /bin/sh, other packages), several provides (name,
-# name(arch), sonames), a description of a few hundred bytes, a few changelog entries,
-# and file lists (real ones average more; 20 keeps the setup time reasonable).
-REQUIRES_PER_PACKAGE = 14
-PROVIDES_PER_PACKAGE = 7
+# a dozen requires, several provides (name, name(arch), config(), sonames), a description
+# of a few hundred bytes, a few changelog entries, and file lists (real ones average more;
+# 20 keeps the setup time reasonable). The requires are all satisfiable by the package
+# itself (rpmlib() features, its own sonames and name): every update stays installable
+# without dependency chains, so the native tools' solvers do less than on a real
+# repository (this favours the native side of the benchmarks). No vendor: the installed
+# rpms have none, and zypper does not update across a vendor change.
+SONAMES_PER_PACKAGE = 4
+RPMLIB_REQUIRES = ('rpmlib(CompressedFileNames) <= 3.0.4-1', 'rpmlib(FileDigests) <= 4.6.0-1',
+                   'rpmlib(PayloadFilesHavePrefix) <= 4.0-1', 'rpmlib(PayloadIsZstd) <= 5.4.18-1')
 FILES_PER_PACKAGE = 20
 CHANGELOG_PER_PACKAGE = 3
 DESCRIPTION = ('This package provides the %s component of the synthetic benchmark distribution. It installs a '
                'command line tool, its shared library and the documentation, and is rebuilt with every update '
                'of the components it depends on. Configuration files under /etc are kept across upgrades, and '
                'the service it may ship is restarted only when it was running before.')
-# Updateinfo notices: a long description, several references and, besides the packages
-# the scenario names, the subpackages a real notice lists for two architectures (not in
-# the repository, as in a real x86_64 repository's notice for packages of other repos).
+# Updateinfo notices: a long description and several references (the packages are the
+# scenario's: all of them in the repository, as in real update repositories).
 NOTICE_DESCRIPTION = ('An update for %s is now available. Security Fix(es): a flaw was found in the way input was '
                       'parsed, which allowed a remote attacker to cause a denial of service or possibly execute '
                       'code with the privileges of the service. ')
 NOTICE_DESCRIPTION_REPEAT = 5     # about 1,300 bytes, as long as a typical RHSA/SUSE-SU description
-NOTICE_SUBPACKAGES = ('devel', 'libs', 'debuginfo', 'debugsource', 'doc', 'tools')
-NOTICE_EXTRA_ARCHES = ('x86_64', 'i686')
 
 
-def _synthetic_requires(spec, index, count):
-    names = ['libc.so.6()(64bit)', 'libc.so.6(GLIBC_2.34)(64bit)', '/bin/sh', 'rtld(GNU_HASH)']
-    names += ['bench-lib%05d.so.1()(64bit)' % ((index * 7 + step) % count) for step in range(REQUIRES_PER_PACKAGE - 4)]
-    return ''.join('<rpm:entry name=%s/>' % _attr(name) for name in names)
+def _sonames(spec):
+    return ['lib%s.so.%d()(64bit)' % (spec.name, number) for number in range(1, SONAMES_PER_PACKAGE + 1)]
 
 
-def _synthetic_provides(spec, index):
-    entries = ['<rpm:entry name=%s flags="EQ" epoch="%s" ver=%s rel=%s/>'
-               % (_attr(name), spec.epoch, _attr(spec.version), _attr(spec.release))
-               for name in (spec.name, '%s(x86-64)' % spec.name)]
-    entries += ['<rpm:entry name=%s/>' % _attr('bench-lib%05d.so.%d()(64bit)' % (index, number))
-                for number in range(1, PROVIDES_PER_PACKAGE - 1)]
+def _synthetic_requires(spec):
+    evr = '<rpm:entry name=%s flags="EQ" epoch="%s" ver=%s rel=%s/>'
+    entries = []
+    for requirement in RPMLIB_REQUIRES:
+        name, _flags, version = requirement.split()
+        ver, rel = version.rsplit('-', 1)
+        entries.append('<rpm:entry name=%s flags="LE" epoch="0" ver=%s rel=%s pre="1"/>' % (_attr(name), _attr(ver), _attr(rel)))
+    entries += ['<rpm:entry name=%s/>' % _attr(name) for name in ['config(%s)' % spec.name] + _sonames(spec)]
+    entries += [evr % (_attr(name), spec.epoch, _attr(spec.version), _attr(spec.release))
+                for name in (spec.name, '%s(x86-64)' % spec.name)]
+    return ''.join(entries)
+
+
+def _synthetic_provides(spec):
+    evr = '<rpm:entry name=%s flags="EQ" epoch="%s" ver=%s rel=%s/>'
+    entries = [evr % (_attr(name), spec.epoch, _attr(spec.version), _attr(spec.release))
+               for name in (spec.name, '%s(x86-64)' % spec.name, 'config(%s)' % spec.name)]
+    entries += ['<rpm:entry name=%s/>' % _attr(name) for name in _sonames(spec)]
     return ''.join(entries)
 
 
@@ -341,10 +353,10 @@ def _synthetic_files(spec):
         '/usr/share/doc/%s/file-%02d.txt' % (spec.name, number) for number in range(FILES_PER_PACKAGE - 2)]
 
 
-def _primary_entry(spec, build_time, index=0, count=1):
+def _primary_entry(spec, build_time):
     checksum = hashlib.sha256(('%s-%s' % (spec.name, spec.evr)).encode('utf-8')).hexdigest()
     requires = ''.join('<rpm:entry name=%s/>' % _attr(rpm_requires(depend).split()[0]) for depend in spec.depends)
-    requires += _synthetic_requires(spec, index, count)
+    requires += _synthetic_requires(spec)
     files = ''.join('<file>%s</file>' % _text(path) for path in _synthetic_files(spec)[:2])
     return (
         '<package type="rpm"><name>{name}</name><arch>noarch</arch>'
@@ -354,14 +366,14 @@ def _primary_entry(spec, build_time, index=0, count=1):
         '<packager>Synthetic Build System &lt;build@fleetops.test&gt;</packager><url>https://fleetops.test/{name}</url>'
         '<time file="{time}" build="{time}"/><size package="1024" installed="1024" archive="1024"/>'
         '<location href={href}/>'
-        '<format><rpm:license>GPL-3.0-or-later</rpm:license><rpm:vendor>fleetops</rpm:vendor><rpm:group>Unspecified</rpm:group>'
+        '<format><rpm:license>GPL-3.0-or-later</rpm:license><rpm:vendor/><rpm:group>Unspecified</rpm:group>'
         '<rpm:buildhost>fleetops.test</rpm:buildhost><rpm:sourcerpm>{name}-{version}-{release}.src.rpm</rpm:sourcerpm>'
         '<rpm:header-range start="4504" end="28000"/>'
         '<rpm:provides>{provides}</rpm:provides><rpm:requires>{requires}</rpm:requires>{files}</format></package>').format(
             name=_text(spec.name), epoch=spec.epoch, ver=_attr(spec.version), rel=_attr(spec.release),
             version=_text(spec.version), release=_text(spec.release), description=_text(DESCRIPTION % spec.name),
             checksum=checksum, time=int(build_time.timestamp()), href=_attr(rpm_filename(spec)),
-            provides=_synthetic_provides(spec, index), requires=requires, files=files)
+            provides=_synthetic_provides(spec), requires=requires, files=files)
 
 
 def _filelists_entry(spec, checksum):
@@ -403,9 +415,7 @@ def render_synthetic_updateinfo(advisories):
         out.append('<pkglist><collection short="bench"><name>bench</name>')
         for name, evr in advisory.packages:
             epoch, version, release = split_evr(evr)
-            entries = [(name, 'noarch')] + [('%s-%s' % (name, sub), arch) for sub in NOTICE_SUBPACKAGES
-                                              for arch in NOTICE_EXTRA_ARCHES]
-            for entry_name, arch in entries:
+            for entry_name, arch in ((name, 'noarch'),):
                 out.append('<package name=%s version=%s release=%s epoch=%s arch=%s src=%s><filename>%s-%s-%s.%s.rpm</filename></package>'
                            % (_attr(entry_name), _attr(version), _attr(release), _attr(epoch), _attr(arch),
                               _attr('%s-%s-%s.src.rpm' % (name, version, release)), _text(entry_name), _text(version),
@@ -433,7 +443,7 @@ def synthetic_repository(path, packages, advisories=(), name='fleetops-synthetic
     documents = {
         'primary': '<?xml version="1.0" encoding="UTF-8"?>\n<metadata xmlns="http://linux.duke.edu/metadata/common" '
                    'xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="%d">\n%s\n</metadata>\n'
-                   % (count, '\n'.join(_primary_entry(spec, build_time, index, count) for index, spec in enumerate(packages))),
+                   % (count, '\n'.join(_primary_entry(spec, build_time) for spec in packages)),
         'filelists': '<?xml version="1.0" encoding="UTF-8"?>\n<filelists xmlns="http://linux.duke.edu/metadata/filelists" '
                      'packages="%d">\n%s\n</filelists>\n'
                      % (count, '\n'.join(_filelists_entry(spec, checksum) for spec, checksum in zip(packages, checksums))),

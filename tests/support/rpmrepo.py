@@ -397,8 +397,8 @@ def render_synthetic_updateinfo(advisories):
     for advisory in advisories:
         first = advisory.packages[0][0] if advisory.packages else advisory.advisory_id
         out.append('<update from="security@fleetops.test" status="final" type=%s version="2">' % _attr(advisory.type))
-        out.append('<id>%s</id><title>%s</title>' % (_text(advisory.advisory_id),
-                                                      _text(advisory.title or 'Important: %s security update' % first)))
+        title = advisory.title or 'Important: %s security update' % first
+        out.append('<id>%s</id><title>%s</title>' % (_text(advisory.advisory_id), _text(title)))
         if advisory.severity:
             out.append('<severity>%s</severity>' % _text(advisory.severity))
         out.append('<release>fleetops bench</release><rights>Copyright 2026 fleetops</rights>'
@@ -415,11 +415,10 @@ def render_synthetic_updateinfo(advisories):
         out.append('<pkglist><collection short="bench"><name>bench</name>')
         for name, evr in advisory.packages:
             epoch, version, release = split_evr(evr)
-            for entry_name, arch in ((name, 'noarch'),):
-                out.append('<package name=%s version=%s release=%s epoch=%s arch=%s src=%s><filename>%s-%s-%s.%s.rpm</filename></package>'
-                           % (_attr(entry_name), _attr(version), _attr(release), _attr(epoch), _attr(arch),
-                              _attr('%s-%s-%s.src.rpm' % (name, version, release)), _text(entry_name), _text(version),
-                              _text(release), arch))
+            out.append('<package name=%s version=%s release=%s epoch=%s arch="noarch" src=%s>'
+                       '<filename>%s-%s-%s.noarch.rpm</filename></package>'
+                       % (_attr(name), _attr(version), _attr(release), _attr(epoch),
+                          _attr('%s-%s-%s.src.rpm' % (name, version, release)), _text(name), _text(version), _text(release)))
         out.append('</collection></pkglist></update>')
     out.append('</updates>')
     return '\n'.join(out) + '\n'

@@ -112,35 +112,40 @@ def backend_argv(module, cls, root, operating_system, product, advisory_only):
             '1' if advisory_only else '0']
 
 
+# Forks and times the contender from a small process: a fork (or vfork) of the benchmark
+# process itself would count its resident pages (scenario, generated metadata) in the
+# contender's peak RSS.
+LAUNCHER = r'''
+import os, sys, time
+figures, argv = sys.argv[1], sys.argv[2:]
+started = time.monotonic()
+pid = os.fork()
+if pid == 0:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_pid, status, usage = os.wait4(pid, 0)
+elapsed = time.monotonic() - started
+with open(figures, 'w') as handle:
+    handle.write('%r %d %d' % (elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status)))
+'''
+
+
 def measured(argv, env=None):
-    """(wall seconds, peak RSS KiB, stdout) of ``argv``, from the child's own rusage."""
-    read_end, write_end = os.pipe()
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        try:
-            os.close(read_end)
-            os.dup2(write_end, 1)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)
-            os.execvpe(argv[0], argv, env if env is not None else os.environ)
-        finally:
-            os._exit(127)
-    os.close(write_end)
-    chunks = []
-    while True:
-        chunk = os.read(read_end, 65536)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(read_end)
-    _pid, status, usage = os.wait4(pid, 0)
-    elapsed = time.monotonic() - started
-    code = os.waitstatus_to_exitcode(status)
-    output = b''.join(chunks).decode('utf-8', 'replace')
-    if code != 0:
-        raise RuntimeError('%s exited with %s: %s' % (' '.join(argv[:3]), code, output[-2000:]))
-    return elapsed, usage.ru_maxrss, output
+    """(wall seconds, peak RSS KiB, stdout) of ``argv``, from the child's own rusage (see LAUNCHER)."""
+    import subprocess
+    with tempfile.NamedTemporaryFile(prefix='bench-figures.') as figures:
+        result = subprocess.run([SYSTEM_PYTHON, '-c', LAUNCHER, figures.name] + list(argv), env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+        with open(figures.name) as handle:
+            text = handle.read().split()
+    output = result.stdout.decode('utf-8', 'replace')
+    if len(text) != 3 or int(text[2]) != 0:
+        raise RuntimeError('%s failed (%s): %s' % (' '.join(argv[:3]), ' '.join(text), output[-2000:]))
+    return float(text[0]), int(text[1]), output
 
 
 def compare(contenders, native_name, repeat):

@@ -55,7 +55,7 @@ functional: system-deps venv
 	$(VENV)/bin/pytest -p no:cacheprovider tests/functional
 
 bench: system-deps venv
-	$(VENV)/bin/python bench/run_all.py
+	$(VENV)/bin/python bench/run_all.py --fleet
 
 # Roles and playbooks at the production profile (Galaxy is unreachable: offline).
 lint: venv

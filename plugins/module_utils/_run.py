@@ -14,7 +14,6 @@ __metaclass__ = type
 
 import contextlib
 import datetime
-import fnmatch
 import re
 
 from ansible.module_utils.six import string_types
@@ -214,16 +213,6 @@ def backend_for(family, **kwargs):
     raise InputError('operating_system', 'no backend for the %s package family' % family)
 
 
-def sources_for_product(sources, product):
-    """The baseline Sources that apply to ``product`` (case-insensitive globs, ``*`` for all)."""
-    selected = []
-    for source in sources or []:
-        patterns = source.get('products') or []
-        if any(fnmatch.fnmatchcase((product or '').lower(), pattern.lower()) for pattern in patterns):
-            selected.append(source)
-    return selected
-
-
 def installed_versions(universe):
     return dict(((package.name, package.arch), package.version) for package in universe.installed)
 
@@ -306,7 +295,7 @@ def execute(request, backend, now, boot_id, check_mode):
     start = now()
     # Without an explicit evaluation_time the run's start is "now" for every evaluation of the run.
     request.evaluation_time = request.evaluation_time or start
-    sources = sources_for_product(request.baseline.get('sources'), request.product)
+    sources = _backend.sources_for_product(request.baseline.get('sources'), request.product or '')
     context = backend.sources_replaced(sources) if sources else no_sources_change()
     with context:
         if request.update_cache:

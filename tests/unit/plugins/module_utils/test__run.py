@@ -21,6 +21,7 @@ import os
 
 import pytest
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import InstallOutcome, PatchBackend
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError, InputError
@@ -166,7 +167,7 @@ def test_sources_are_selected_by_product():
     sources = [{'name': 'all', 'products': ['*'], 'configuration': 'x'},
                {'name': 'deb12', 'products': ['Debian12'], 'configuration': 'x'},
                {'name': 'ubuntu', 'products': ['Ubuntu22.04'], 'configuration': 'x'}]
-    assert [source['name'] for source in _run.sources_for_product(sources, 'debian12')] == ['all', 'deb12']
+    assert [source['name'] for source in _backend.sources_for_product(sources, 'debian12')] == ['all', 'deb12']
 
 
 def test_failure_message_names_every_failed_package():

@@ -338,7 +338,17 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
         transaction = backend.plan(targets) if targets else []
         result.update(transaction=transaction, changed=bool(transaction))
         return _compliance.apply_pending(evaluation.patches, pending), evaluation.not_applicable_count, node_state
-    outcome = backend.install(targets) if targets else _backend.InstallOutcome([])
+    no_reboot = request.reboot_option == 'NoReboot'
+    if no_reboot and targets:
+        # Recorded before the package manager runs, so that a crash after it changed packages
+        # cannot lose the pending mark; rewritten below with what the run really installed.
+        _state.save_state_before_install(request.root, _state.pending_before_install(node_state, boot_id, now(), targets))
+    try:
+        outcome = backend.install(targets) if targets else _backend.InstallOutcome([])
+    except Exception:
+        if no_reboot and targets:
+            _settle_pending_after_failure(request, backend, before, node_state, now, boot_id, advisory_only)
+        raise
     after = read_universe(backend, request, advisory_only)
     after_evaluation = _evaluate.evaluate(request.baseline, after, request.evaluation_time,
                                           dependency_resolver=backend.dependency_closure, advisory_only=advisory_only)
@@ -346,13 +356,15 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
     result.update(transaction=outcome.transaction, changed=bool(installed_by_run), outcome_failed=outcome.failed)
     result['warnings'].extend(outcome.messages)
     still_pending = _state.pending_entries(node_state, boot_id, after.installed)
-    if request.reboot_option == 'NoReboot':
-        if installed_by_run:
-            node_state = _state.record_no_reboot_install(node_state, boot_id, now(), installed_by_run)
-            _state.save_state(request.root, node_state)
+    if no_reboot:
+        if targets or installed_by_run:
+            node_state = _state.pending_after_install(node_state, boot_id, now(), installed_by_run, after.installed)
+            _save_after_install(request.root, node_state, result['warnings'])
         reported_pending = set(still_pending) | set(installed_by_run)
     else:
-        # AWS reports the state the reboot will leave: nothing pending.
+        # AWS reports the state the reboot will leave: nothing pending. Nothing is recorded
+        # either: should the run die before its reboot, the next Scan reports these packages
+        # INSTALLED, as this run would have, and reboot_required tells whether the OS wants a reboot.
         result['reboot_due'] = bool(installed_by_run or still_pending)
         reported_pending = set()
     patches = _compliance.after_install(evaluation.patches, after_evaluation.patches, targets, installed_by_run,
@@ -360,6 +372,26 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
     if request.override_entries is not None:
         patches = mark_failed_overrides(patches, targets, request.family)
     return patches, after_evaluation.not_applicable_count, node_state
+
+
+def _save_after_install(root, node_state, warnings):
+    """Write the final pending state; on failure the state written before the install stays, with a warning."""
+    try:
+        _state.save_state(root, node_state)
+    except (IOError, OSError) as exc:
+        warnings.append('Cannot update the node state file %s (%s); it keeps every package this run tried to '
+                        'install as pending a reboot.' % (_state.state_path(root), exc.strerror or exc))
+
+
+def _settle_pending_after_failure(request, backend, before, node_state, now, boot_id, advisory_only):
+    """The package manager raised: record what it changed anyway, else keep the state written before it ran."""
+    try:
+        after = read_universe(backend, request, advisory_only)
+        _state.save_state(request.root, _state.pending_after_install(
+            node_state, boot_id, now(), changed_packages(before, after), after.installed))
+    except Exception:  # pylint: disable=broad-except
+        # The error being raised is the one to report; the state written before the install is a safe superset.
+        pass
 
 
 def run(params, backend, now, boot_id, check_mode):

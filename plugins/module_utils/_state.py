@@ -25,6 +25,8 @@ import json
 import os
 import tempfile
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
+
 STATE_DIRECTORY = 'var/lib/fleetops-patch'
 STATE_FILE = 'state.json'
 BOOT_ID_PATH = '/proc/sys/kernel/random/boot_id'
@@ -115,6 +117,20 @@ def save_state(root, state):
     return path
 
 
+def save_state_before_install(root, state):
+    """``save_state``, for the write that must succeed before the package manager may run.
+
+    Any failure to write (read-only or full file system, a directory where the file
+    should be, no permission) becomes a PatchManagerError naming the path and the reason.
+    """
+    path = state_path(root)
+    try:
+        return save_state(root, state)
+    except (IOError, OSError) as exc:
+        raise PatchManagerError('Cannot record the packages pending a reboot in %s (%s); nothing was installed.'
+                                % (path, exc.strerror or exc))
+
+
 def current_boot_id(boot_id_path=BOOT_ID_PATH, proc_stat_path=PROC_STAT_PATH):
     """This boot's identity: the kernel boot id, else ``btime-<seconds>`` from /proc/stat, else None."""
     try:
@@ -192,6 +208,42 @@ def record_no_reboot_install(state, boot_id, when, installed_by_run):
         'boot_id': boot_id,
         'pending': [by_key[key] for key in sorted(by_key)],
     }
+
+
+def _as_state(when, boot_id, triples):
+    return {
+        'last_no_reboot_install_operation_time': _iso(when),
+        'boot_id': boot_id,
+        'pending': [{'name': name, 'arch': arch, 'version': version} for name, arch, version in sorted(set(triples))],
+    }
+
+
+def pending_before_install(state, boot_id, when, targets):
+    """State to write *before* a NoReboot Install lets the package manager change anything.
+
+    ``targets``: (name, arch, target version) the run is about to install. They are added
+    next to the earlier entries of the same boot, not in their place: should a target not
+    install, the version an earlier run left pending is still installed and still pending.
+    A target that never gets installed is harmless (``pending_entries`` counts only
+    installed versions). ``when`` becomes ``last_no_reboot_install_operation_time``: the
+    time of the last attempt to patch the node with NoReboot.
+    """
+    earlier = [_triple(entry) for entry in clear_if_rebooted(state, boot_id)['pending']]
+    return _as_state(when, boot_id, earlier + [_triple(target) for target in targets])
+
+
+def pending_after_install(state, boot_id, when, installed_by_run, installed_now):
+    """State after a NoReboot Install: what the run really installed plus what earlier runs left pending.
+
+    ``state``: the state as loaded before the run (not the one ``pending_before_install``
+    wrote); ``installed_by_run``: (name, arch, version) the run installed or upgraded,
+    dependencies included; ``installed_now``: every package installed after the run.
+    Earlier entries count only while still pending (same boot, same version installed);
+    targets that did not install are dropped, so a later install outside our runs of that
+    version is never taken for ours.
+    """
+    earlier = pending_entries(state, boot_id, installed_now)
+    return _as_state(when, boot_id, list(earlier) + [_triple(item) for item in installed_by_run])
 
 
 def clear_if_rebooted(state, boot_id):

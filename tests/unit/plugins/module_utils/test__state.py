@@ -16,9 +16,10 @@ import stat
 
 import pytest
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._state import (
-    clear_if_rebooted, current_boot_id, empty_state, load_state, pending_packages, record_no_reboot_install,
-    save_state, state_path,
+    clear_if_rebooted, current_boot_id, empty_state, load_state, pending_after_install, pending_before_install,
+    pending_entries, pending_packages, record_no_reboot_install, save_state, save_state_before_install, state_path,
 )
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import InstalledPackage
 
@@ -214,3 +215,84 @@ def test_clear_if_rebooted(boot_id, expected_pending):
     # The time of the last NoReboot install is history, not pending state: it stays.
     assert state['last_no_reboot_install_operation_time'] == STATE_A['last_no_reboot_install_operation_time']
     assert state is not STATE_A and state['pending'] is not STATE_A['pending']
+
+
+# --- recorded before the install, rewritten after it -------------------------------------------
+
+def entry(name, arch, version):
+    return {'name': name, 'arch': arch, 'version': version}
+
+
+def test_before_install_adds_the_targets_with_the_attempt_time_and_boot():
+    state = pending_before_install(empty_state(), BOOT_A, datetime.datetime(2024, 5, 2, 8, 0, 0, tzinfo=datetime.timezone.utc),
+                                   [('zlib1g', 'amd64', '1:1.2.13.dfsg-1'), ('bash', 'amd64', '5.2-1')])
+    assert state == {'last_no_reboot_install_operation_time': '2024-05-02T08:00:00Z', 'boot_id': BOOT_A,
+                     'pending': [entry('bash', 'amd64', '5.2-1'), entry('zlib1g', 'amd64', '1:1.2.13.dfsg-1')]}
+
+
+def test_before_install_keeps_the_earlier_version_next_to_the_new_target():
+    before = copy.deepcopy(STATE_A)
+    state = pending_before_install(STATE_A, BOOT_A, '2024-05-02T08:00:00Z', [('bash', 'amd64', '5.3-1')])
+    assert state['pending'] == [entry('bash', 'amd64', '5.2-1'), entry('bash', 'amd64', '5.3-1'),
+                                entry('curl', 'amd64', '7.88.1-10+deb12u5')]
+    assert STATE_A == before  # pure
+    # Whichever bash the install leaves, it is reported pending: 5.2-1 if the update failed, 5.3-1 if it worked.
+    for version in ('5.2-1', '5.3-1'):
+        assert pending_packages(state, BOOT_A, [('bash', 'amd64', version)]) == {('bash', 'amd64')}
+
+
+def test_before_install_after_a_reboot_holds_only_the_targets():
+    state = pending_before_install(STATE_A, BOOT_B, '2024-05-03T08:00:00Z', [('vim', 'amd64', '2:9.0.1378-2')])
+    assert state['boot_id'] == BOOT_B and state['pending'] == [entry('vim', 'amd64', '2:9.0.1378-2')]
+
+
+def test_a_target_that_did_not_install_is_not_pending():
+    state = pending_before_install(empty_state(), BOOT_A, '2024-05-02T08:00:00Z', [('bash', 'amd64', '5.3-1')])
+    assert pending_packages(state, BOOT_A, [('bash', 'amd64', '5.2-1')]) == set()
+
+
+def test_after_install_holds_what_the_run_installed_and_what_is_still_pending():
+    now_installed = [('bash', 'amd64', '5.3-1'), ('curl', 'amd64', '7.88.1-10+deb12u5'), ('libfoo', 'amd64', '2-1')]
+    # bash 5.3-1 was a target and installed, libfoo came in as a dependency; zlib1g was a target that failed.
+    state = pending_after_install(STATE_A, BOOT_A, '2024-05-02T08:05:00Z',
+                                  [('bash', 'amd64', '5.3-1'), ('libfoo', 'amd64', '2-1')], now_installed)
+    assert state == {'last_no_reboot_install_operation_time': '2024-05-02T08:05:00Z', 'boot_id': BOOT_A,
+                     'pending': [entry('bash', 'amd64', '5.3-1'), entry('curl', 'amd64', '7.88.1-10+deb12u5'),
+                                 entry('libfoo', 'amd64', '2-1')]}
+    assert pending_entries(state, BOOT_A, now_installed) == set(now_installed)
+
+
+def test_after_install_drops_earlier_entries_no_longer_installed_and_other_boots():
+    # curl was downgraded since the earlier run: no longer pending, not kept.
+    state = pending_after_install(STATE_A, BOOT_A, '2024-05-02T08:05:00Z', [],
+                                  [('bash', 'amd64', '5.2-1'), ('curl', 'amd64', '7.88.1-10')])
+    assert state['pending'] == [entry('bash', 'amd64', '5.2-1')]
+    rebooted = pending_after_install(STATE_A, BOOT_B, '2024-05-03T08:05:00Z', [('vim', 'amd64', '2:9.0.1378-2')],
+                                     [('bash', 'amd64', '5.2-1'), ('vim', 'amd64', '2:9.0.1378-2')])
+    assert rebooted['boot_id'] == BOOT_B and rebooted['pending'] == [entry('vim', 'amd64', '2:9.0.1378-2')]
+
+
+def test_before_and_after_states_are_valid_files(tmp_path):
+    root = str(tmp_path)
+    state = pending_before_install(STATE_A, BOOT_A, '2024-05-02T08:00:00Z', [('bash', 'amd64', '5.3-1')])
+    save_state_before_install(root, state)
+    assert load_state(root) == (state, None)
+
+
+UNWRITABLE = [
+    ('directory-where-the-file-should-be', lambda root: os.makedirs(state_path(root)), 'Is a directory'),
+    ('file-where-the-directory-should-be',
+     lambda root: os.makedirs(os.path.join(root, 'var', 'lib')) or open(os.path.dirname(state_path(root)), 'w').close(),
+     'exists'),
+]
+
+
+@pytest.mark.parametrize('make_unwritable, reason', [case[1:] for case in UNWRITABLE], ids=[case[0] for case in UNWRITABLE])
+def test_save_before_install_fails_naming_the_path_and_the_reason(tmp_path, make_unwritable, reason):
+    root = str(tmp_path)
+    make_unwritable(root)
+    with pytest.raises(PatchManagerError) as caught:
+        save_state_before_install(root, STATE_A)
+    message = str(caught.value)
+    assert message.startswith('Cannot record the packages pending a reboot in %s (' % state_path(root))
+    assert reason in message and message.endswith('nothing was installed.')

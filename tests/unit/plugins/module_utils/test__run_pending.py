@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Install and the pending-reboot state when the run dies or the state cannot be written.
+
+Uses test__run's in-memory package manager (see its docstring for why); a run "killed"
+after the package manager changed packages is a backend whose install changes them and
+then raises ``Killed``, a BaseException no handler of the run catches, like SIGKILL.
+tests/functional/module/test_pending_crash.py kills the real module process on real
+package managers.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError, PatchManagerError
+from ansible_collections.fleetops.patch_manager.tests.unit.plugins.module_utils.test__run import (
+    DEBIAN_OS_RELEASE, MemoryBackend, run, states,
+)
+
+
+class Killed(BaseException):
+    """The module process ends here (SIGKILL, OOM): nothing after it runs."""
+
+
+class DyingBackend(MemoryBackend):
+    """Changes the packages like the real package manager, then dies (``how``) before returning."""
+
+    def __init__(self, installed, security, broken=(), how=Killed, state_root=None):
+        super(DyingBackend, self).__init__(installed, security, broken=broken)
+        self.how = how
+        self.state_root = state_root
+        self.state_seen_by_install = None
+
+    def install(self, targets):
+        if self.state_root:
+            self.state_seen_by_install = _state.load_state(self.state_root)[0]
+        super(DyingBackend, self).install(targets)
+        if self.how is not None:
+            raise self.how('dpkg was interrupted after changing packages')
+        return super(DyingBackend, self).install([])
+
+
+@pytest.fixture
+def root(tmp_path):
+    (tmp_path / 'etc').mkdir()
+    (tmp_path / 'etc' / 'os-release').write_text(DEBIAN_OS_RELEASE)
+    return str(tmp_path)
+
+
+def killed_install(root, backend, **params):
+    with pytest.raises(Killed):
+        run(root, backend, operation='Install', **params)
+
+
+def test_targets_are_recorded_before_the_package_manager_runs(root):
+    backend = DyingBackend({'bash': '5.1-1', 'curl': '7.0-1'}, {'bash': '5.2-1', 'curl': '7.1-1'}, how=None, state_root=root)
+    run(root, backend, operation='Install', reboot_option='NoReboot')
+    seen = backend.state_seen_by_install
+    assert seen['boot_id'] == 'boot-1' and seen['last_no_reboot_install_operation_time']
+    assert seen['pending'] == [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'},
+                               {'name': 'curl', 'arch': 'amd64', 'version': '7.1-1'}]
+
+
+def test_no_reboot_run_killed_after_the_package_manager_leaves_the_packages_pending(root):
+    backend = DyingBackend({'bash': '5.1-1', 'curl': '7.0-1'}, {'bash': '5.2-1'})
+    killed_install(root, backend, reboot_option='NoReboot')
+    assert backend.installed == {'bash': '5.2-1', 'curl': '7.0-1'}
+    scan = run(root, backend)
+    assert states(scan) == {'bash': 'INSTALLED_PENDING_REBOOT', 'curl': 'INSTALLED_OTHER'}
+    assert scan['instance_patch_state']['last_no_reboot_install_operation_time'] is not None
+    assert states(run(root, backend, boot_id='boot-2')) == {'bash': 'INSTALLED', 'curl': 'INSTALLED_OTHER'}
+
+
+def test_killed_run_keeps_the_earlier_pending_version_when_the_new_one_did_not_install(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    run(root, backend, operation='Install', reboot_option='NoReboot')
+    dying = DyingBackend(backend.installed, {'bash': '5.3-1'}, broken=['bash'])
+    killed_install(root, dying, reboot_option='NoReboot')
+    assert dying.installed == {'bash': '5.2-1'}
+    assert states(run(root, dying)) == {'bash': 'MISSING'}
+    # Once 5.3-1 is withdrawn, 5.2-1 is the approved version again: still waiting for the reboot.
+    dying.security = {'bash': '5.2-1'}
+    assert states(run(root, dying)) == {'bash': 'INSTALLED_PENDING_REBOOT'}
+
+
+def test_after_the_install_the_state_holds_only_what_was_installed(root):
+    backend = MemoryBackend({'bash': '5.1-1', 'curl': '7.0-1'}, {'bash': '5.2-1', 'curl': '7.1-1'}, broken=['curl'])
+    result = run(root, backend, operation='Install', reboot_option='NoReboot')
+    assert states(result) == {'bash': 'INSTALLED_PENDING_REBOOT', 'curl': 'FAILED'}
+    assert _state.load_state(root)[0]['pending'] == [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'}]
+    # Installed later by someone else, in the same boot: not ours, so not pending (CONTRACT.md).
+    backend.installed['curl'] = '7.1-1'
+    assert states(run(root, backend)) == {'bash': 'INSTALLED_PENDING_REBOOT', 'curl': 'INSTALLED'}
+
+
+def test_package_manager_error_after_changes_records_what_it_changed(root):
+    backend = DyingBackend({'bash': '5.1-1', 'curl': '7.0-1'}, {'bash': '5.2-1', 'curl': '7.1-1'}, broken=['curl'],
+                           how=BackendError)
+    with pytest.raises(BackendError):
+        run(root, backend, operation='Install', reboot_option='NoReboot')
+    assert _state.load_state(root)[0]['pending'] == [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'}]
+    assert states(run(root, backend)) == {'bash': 'INSTALLED_PENDING_REBOOT', 'curl': 'MISSING'}
+
+
+@pytest.mark.parametrize('make_unwritable, reason', [
+    (lambda path: os.makedirs(path), 'Is a directory'),
+    (lambda path: os.makedirs(os.path.dirname(os.path.dirname(path))) or open(os.path.dirname(path), 'w').close(), 'exists'),
+], ids=['directory-where-the-file-should-be', 'file-where-the-directory-should-be'])
+def test_unwritable_state_fails_the_install_before_any_package_changes(root, make_unwritable, reason):
+    make_unwritable(_state.state_path(root))
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    with pytest.raises(PatchManagerError) as caught:
+        run(root, backend, operation='Install', reboot_option='NoReboot')
+    assert _state.state_path(root) in str(caught.value) and reason in str(caught.value)
+    assert 'install' not in backend.calls and backend.installed == {'bash': '5.1-1'}
+
+
+def test_unwritable_state_does_not_matter_when_nothing_is_recorded(root):
+    os.makedirs(_state.state_path(root))
+    backend = MemoryBackend({'bash': '5.2-1'}, {'bash': '5.2-1'})
+    assert states(run(root, backend, operation='Install', reboot_option='NoReboot')) == {'bash': 'INSTALLED'}
+    assert states(run(root, backend, operation='Install', check_mode=True, reboot_option='NoReboot')) == {'bash': 'INSTALLED'}
+
+
+def test_check_mode_writes_no_state(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    run(root, backend, operation='Install', reboot_option='NoReboot', check_mode=True)
+    assert not os.path.exists(_state.state_path(root))
+
+
+class StateBreakingBackend(MemoryBackend):
+    """The install itself leaves the state location unwritable (e.g. it filled the disk)."""
+
+    def __init__(self, installed, security, state_root):
+        super(StateBreakingBackend, self).__init__(installed, security)
+        self.state_root = state_root
+
+    def install(self, targets):
+        outcome = super(StateBreakingBackend, self).install(targets)
+        path = _state.state_path(self.state_root)
+        os.remove(path)
+        os.makedirs(path)
+        return outcome
+
+
+def test_failing_write_after_the_install_warns_and_reports_the_run(root):
+    backend = StateBreakingBackend({'bash': '5.1-1'}, {'bash': '5.2-1'}, root)
+    result = run(root, backend, operation='Install', reboot_option='NoReboot')
+    assert states(result) == {'bash': 'INSTALLED_PENDING_REBOOT'}
+    assert any(_state.state_path(root) in warning and 'Cannot update' in warning for warning in result['warnings'])
+
+
+def test_reboot_if_needed_run_killed_before_its_reboot_reports_installed(root):
+    # RebootIfNeeded records nothing: the next Scan says what the run itself would have said
+    # (INSTALLED, the state its reboot leaves); no pending patch asks the next Install for a reboot.
+    backend = DyingBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    killed_install(root, backend, reboot_option='RebootIfNeeded')
+    assert not os.path.exists(_state.state_path(root))
+    assert states(run(root, backend)) == {'bash': 'INSTALLED'}
+    again = run(root, backend, operation='Install')
+    assert again['changed'] is False and again['reboot_due'] is False

@@ -81,6 +81,11 @@ NOT_INSTALLED_STATE_NUMBERS = frozenset(number for number, state in APT_CURRENT_
 PRIORITY_NAMES = {1: 'required', 2: 'important', 3: 'standard', 4: 'optional', 5: 'extra'}
 
 PRIVATE_SOURCES_PARENT = '/var/lib/fleetops-patch'
+PRIVATE_OPTION_KEYS = ('Dir::Etc::sourcelist', 'Dir::Etc::sourceparts', 'Dir::State::lists',
+                       'Dir::Cache::pkgcache', 'Dir::Cache::srcpkgcache')
+BINARY_CACHE_KEYS = ('Dir::Cache::pkgcache', 'Dir::Cache::srcpkgcache')
+# Root-relative; Debian policy reserves /nonexistent as a path that never exists.
+NO_BINARY_CACHE_DIRECTORY = '/nonexistent/fleetops-patch-no-binary-cache'
 LOCK_FILES_INSTALL = ('var/lib/dpkg/lock-frontend', 'var/lib/dpkg/lock', 'var/cache/apt/archives/lock')
 LOCK_FILES_REFRESH = ('var/lib/apt/lists/lock',)
 
@@ -218,7 +223,6 @@ class AptBackend(PatchBackend):
         super(AptBackend, self).__init__(root=root, run_command=run_command, lock_timeout=lock_timeout)
         self.root = os.path.abspath(self.root)
         self._extra_options = {}      # apt option -> value (root-relative paths), e.g. private sources
-        self._saved_config = None
         self._closure = None          # (options, cache, depcache) kept for dependency_closure
 
     # -- paths and commands --
@@ -266,19 +270,51 @@ class AptBackend(PatchBackend):
             raise BackendError('The apt backend needs the python3-apt bindings (apt_pkg), which this Python '
                                'interpreter cannot import; run under the system python3 or install python3-apt.')
 
+    def _load_root_config(self):
+        """Load apt's configuration of the root, and only the root's, into apt_pkg's (global) configuration.
+
+        Returns {option: value} of PRIVATE_OPTION_KEYS as the root configures them. Whatever an
+        earlier reader loaded (this host's configuration, another root's) is forgotten first, and
+        for another root this host's ``APT_CONFIG`` file is not read. A root whose configuration
+        disables the binary cache (``Dir::Cache::pkgcache ""``, as Debian container images do)
+        gets a cache file apt can neither find nor create: under RootDir apt would turn the
+        empty name into the root directory itself, fail, and leave temporary files there.
+        """
+        config = apt_pkg.config
+        for key in config.list():
+            config.clear(key)
+        host_apt_config = None
+        if self.root != '/':
+            # Before init_config, so the root's apt.conf.d is read instead of this machine's.
+            config.set('RootDir', self.root + '/')
+            host_apt_config = os.environ.pop('APT_CONFIG', None)
+        try:
+            apt_pkg.init_config()
+        finally:
+            if host_apt_config is not None:
+                os.environ['APT_CONFIG'] = host_apt_config
+        apt_pkg.init_system()
+        values = dict((key, config.find(key)) for key in PRIVATE_OPTION_KEYS)
+        if self.root != '/':
+            for key in BINARY_CACHE_KEYS:
+                if not values[key]:
+                    values[key] = self._missing_cache_file(key.rsplit(':', 1)[1] + '.bin')
+        return values
+
+    def _missing_cache_file(self, filename):
+        """A root-relative cache file in a directory that does not exist (apt then keeps the cache in memory)."""
+        directory = NO_BINARY_CACHE_DIRECTORY
+        while os.path.lexists(self._host_path(directory)):
+            directory += '_'
+        return '%s/%s' % (directory, filename)
+
     def _open_cache(self):
         """A fresh apt_pkg cache of the root, with the current extra options."""
         self._require_apt_pkg()
+        root_values = self._load_root_config()
         config = apt_pkg.config
-        if self._saved_config is None:
-            if self.root != '/':
-                # Before init_config, so the root's apt.conf.d is read instead of this machine's.
-                config.set('RootDir', self.root + '/')
-            apt_pkg.init_config()
-            apt_pkg.init_system()
-            self._saved_config = dict((key, config.find(key)) for key in PRIVATE_OPTION_KEYS)
         for key in PRIVATE_OPTION_KEYS:
-            config.set(key, self._extra_options.get(key, self._saved_config[key]))
+            config.set(key, self._extra_options.get(key, root_values[key]))
         try:
             cache = apt_pkg.Cache(None)
             source_list = apt_pkg.SourceList()
@@ -529,9 +565,6 @@ class AptBackend(PatchBackend):
             self._extra_options = saved
             shutil.rmtree(private, ignore_errors=True)
 
-
-PRIVATE_OPTION_KEYS = ('Dir::Etc::sourcelist', 'Dir::Etc::sourceparts', 'Dir::State::lists',
-                       'Dir::Cache::pkgcache', 'Dir::Cache::srcpkgcache')
 
 
 def attribute_failures(transaction, targets, status, apt_errors):

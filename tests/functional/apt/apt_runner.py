@@ -6,13 +6,16 @@
 
 Reads one JSON request on stdin:
   {"root": "/path", "lock_timeout": 2, "sources": null or [baseline Sources],
-   "product": "Debian12", "steps": [["refresh"], ["read_universe", "DEBIAN", "Debian12"], ...]}
-runs the steps in one process (inside ``sources_replaced`` when sources are given) and
-prints {"results": [...]} or {"error": {"type": ..., "message": ..., "results": [...]}}.
+   "product": "Debian12", "steps": [["refresh"], ["read_universe", "DEBIAN", "Debian12"], ...],
+   "host_config_first": false}
+(``host_config_first``: load this host's apt configuration, APT_CONFIG included, into apt_pkg
+first, then drop APT_CONFIG from the environment, so only what was loaded can reach the backend), runs the
+steps in one process (inside ``sources_replaced`` when sources are given) and prints {"results": [...]} or {"error": {"type": ..., "message": ..., "results": [...]}}.
 """
 
 import datetime
 import json
+import os
 import sys
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend_apt import AptBackend
@@ -37,6 +40,10 @@ def plain(value):
 
 def main():
     request = json.load(sys.stdin)
+    if request.get('host_config_first'):
+        import apt_pkg  # pylint: disable=import-outside-toplevel
+        apt_pkg.init_config()
+        os.environ.pop('APT_CONFIG', None)
     backend = AptBackend(root=request['root'], lock_timeout=request.get('lock_timeout', 120))
     results = []
     try:

@@ -29,12 +29,18 @@ class BackendCallError(Exception):
         self.results = results
 
 
-def run_backend(root, steps, sources=None, product=None, lock_timeout=30):
-    """Run backend ``steps`` in one system-python process; return the list of results."""
+def run_backend(root, steps, sources=None, product=None, lock_timeout=30, env=None, host_config_first=False):
+    """Run backend ``steps`` in one system-python process; return the list of results.
+
+    ``env`` updates the process environment (e.g. APT_CONFIG); ``host_config_first`` loads
+    this host's apt configuration into apt_pkg before the backend starts, as any earlier
+    apt_pkg user in the same process would.
+    """
     request = {'root': root, 'steps': steps, 'sources': sources, 'product': product,
-               'lock_timeout': lock_timeout}
-    env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(RUNNER), '..', '..', '..', '.collections'))
-    completed = subprocess.run([SYSTEM_PYTHON, RUNNER], input=json.dumps(request), env=env,
+               'lock_timeout': lock_timeout, 'host_config_first': host_config_first}
+    environment = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(RUNNER), '..', '..', '..', '.collections'))
+    environment.update(env or {})
+    completed = subprocess.run([SYSTEM_PYTHON, RUNNER], input=json.dumps(request), env=environment,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                                check=False)
     if completed.returncode != 0:

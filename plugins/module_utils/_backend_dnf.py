@@ -282,51 +282,65 @@ class DnfBackend(PatchBackend):
         """
         sack = base.sack
         query = sack.query()
-        latest_installed = dict(((package.name, package.arch), package) for package in query.installed().latest())
+        installed_query = query.installed()
+        latest_installed = dict(((package.name, package.arch), package) for package in installed_query.latest())
         installed = [InstalledPackage(package.name, package.arch, evr_of(package),
                                       utc_from_timestamp(package.installtime))
                      for package in latest_installed.values()]
         installed_evr = dict((key, package.evr) for key, package in latest_installed.items())
-        self._reboot_package_times = [package.installtime
-                                      for package in query.installed().filterm(name=sorted(REBOOT_PACKAGES))]
-        available = query.available().filterm(arch=sack.list_arches())
-        notices = _notices_by_nevra(sack, available)
+        # a Python pass over the installed packages: libsolv's name filter walks the whole pool
+        self._reboot_package_times = [package.installtime for package in installed_query
+                                      if package.name in REBOOT_PACKAGES]
+        # The arch check is a set lookup per record: cheaper than a libsolv arch filter
+        # over every available package.
+        arches = frozenset(sack.list_arches())
+        repositories = sorted(repo.id for repo in base.repos.iter_enabled())
+        notices, first_repository, advisories = {}, {}, {}
+        for repository in repositories:
+            _collect_notices(sack, query.available().filterm(reponame=repository), repository, notices,
+                             first_repository, advisories)
         if advisory_only:
-            # only names some notice lists: libsolv selects them without a Python loop
-            available = available.filterm(name=sorted(set(key[0] for key in notices)))
+            # Only versions some notice lists: the notice index names them, no pass over the repositories.
+            offered = ((name, arch, evr, first_repository[(name, arch, evr)], None) for name, arch, evr in notices)
+        else:
+            offered = ((package.name, package.arch, package.evr, repository, package)
+                       for repository in repositories for package in query.available().filterm(reponame=repository))
+        return installed, self._candidates(offered, notices, installed_evr, arches, sack.evr_cmp)
 
-        # one pass over the available packages, repository by repository: the hot loop for
-        # large repositories, so as few attribute reads, lookups and calls per package as possible
-        evr_cmp, installed_get, notices_get = sack.evr_cmp, installed_evr.get, notices.get
+    @staticmethod
+    def _candidates(offered, notices, installed_evr, arches, evr_cmp):
+        """Candidate records of ``offered`` (name, arch, evr, repository, hawkey package or None), in order.
+
+        The hot loop for large repositories: as few attribute reads, lookups and calls per
+        package as possible.
+        """
+        installed_get, notices_get = installed_evr.get, notices.get
         candidates, dates, seen = [], {}, set()
         append, seen_add = candidates.append, seen.add
-        for repository in sorted(repo.id for repo in base.repos.iter_enabled()):
-            for package in available.filter(reponame=repository):
-                name, arch, evr = package.name, package.arch, package.evr
-                key = (name, arch, evr)
-                if key in seen:
-                    continue        # the first repository wins when two carry the same NEVRA
-                current = installed_get((name, arch))
-                if current is not None and evr != current and evr_cmp(evr, current) < 0:
-                    continue        # older than the installed version: never a candidate
-                seen_add(key)
-                found = notices_get(key)
-                if found is None:
-                    if advisory_only:
-                        continue
-                    # no notice: the build time stands in for the release date (ssm-semantics 3.7)
-                    buildtime = package.buildtime
-                    release_date = dates.get(buildtime)
-                    if release_date is None:
-                        release_date = dates[buildtime] = utc_from_timestamp(buildtime)
-                    append(Candidate(name, arch, evr if ':' in evr else '0:' + evr, repository, False, None, None,
-                                     None, None, None, release_date))
-                    continue
-                version = evr if ':' in evr else '0:' + evr
-                for advisory_id, classification, severity, release_date, cve_ids, bugzilla_ids in found:
-                    append(Candidate(name, arch, version, repository, True, advisory_id, classification, severity,
-                                     None, None, release_date, cve_ids, bugzilla_ids))
-        return installed, candidates
+        for name, arch, evr, repository, package in offered:
+            if arch not in arches:
+                continue            # not installable on this node
+            key = (name, arch, evr)
+            if key in seen:
+                continue            # the first repository wins when two carry the same NEVRA
+            current = installed_get((name, arch))
+            if current is not None and evr != current and evr_cmp(evr, current) < 0:
+                continue            # older than the installed version: never a candidate
+            seen_add(key)
+            version = evr if ':' in evr else '0:' + evr
+            found = notices_get(key)
+            if found is None:
+                # no notice: the build time stands in for the release date (ssm-semantics 3.7)
+                buildtime = package.buildtime
+                release_date = dates.get(buildtime)
+                if release_date is None:
+                    release_date = dates[buildtime] = utc_from_timestamp(buildtime)
+                append(Candidate(name, arch, version, repository, False, None, None, None, None, None, release_date))
+                continue
+            for advisory_id, classification, severity, release_date, cve_ids, bugzilla_ids in found:
+                append(Candidate(name, arch, version, repository, True, advisory_id, classification, severity,
+                                 None, None, release_date, cve_ids, bugzilla_ids))
+        return candidates
 
     # ---- resolving and acting --------------------------------------------------------
 
@@ -485,12 +499,14 @@ class DnfBackend(PatchBackend):
             shutil.rmtree(directory, ignore_errors=True)
 
 
-def _notices_by_nevra(sack, packages):
-    """{(name, arch, evr): [notice attributes]} of the notices listing ``packages`` (a query).
+def _collect_notices(sack, packages, repository, notices, first_repository, advisories):
+    """Add the notices listing ``packages`` (a query of one repository) to ``notices``.
 
-    One pass over libsolv's advisory index; each notice's attributes are built once.
+    ``notices``: {(name, arch, evr): [notice attributes]}; ``first_repository``: the first
+    repository seen offering each of those NEVRAs; ``advisories``: {advisory id: notice
+    attributes}, so that each notice's attributes are built once. One pass over libsolv's
+    advisory index per repository.
     """
-    notices, advisories = {}, {}
     for advisory_package in packages.get_advisory_pkgs(hawkey.EQ):
         key = (advisory_package.name, advisory_package.arch, advisory_package.evr)
         advisory = advisory_package.get_advisory(sack)
@@ -500,9 +516,9 @@ def _notices_by_nevra(sack, packages):
         bucket = notices.get(key)
         if bucket is None:
             notices[key] = [attributes]
+            first_repository[key] = repository
         elif attributes not in bucket:
             bucket.append(attributes)
-    return notices
 
 
 def _notice_attributes(advisory):

@@ -265,6 +265,7 @@ class _Engine(object):
     def __init__(self, baseline, universe, evaluation_time, dependency_resolver, advisory_only=False):
         self.family = family = universe.family
         self.advisory_only = advisory_only
+        self._time_texts = {}
         self.product = universe.product
         operating_system = universe.operating_system or baseline.get('operating_system')
         self.evaluation_time = as_utc(evaluation_time)
@@ -386,7 +387,10 @@ class _Engine(object):
 
     def evaluate_installed(self, package, by_version):
         name, arch, installed = package.name, package.arch, package.version
-        newer, same, older = order_versions(self.family, by_version, installed)
+        if by_version:
+            newer, same, older = order_versions(self.family, by_version, installed)
+        else:
+            newer = same = older = []     # most installed packages: nothing offered, nothing to order
         same_records = [record for version in same for record in by_version[version]]
 
         installed_rejected = self.rejected_entry(name, arch, installed, same_records)
@@ -432,7 +436,7 @@ class _Engine(object):
             'classification': None,
             'severity': None,
             'state': None,
-            'installed_time': iso_time(package.installed_time),
+            'installed_time': self.installed_time_text(package.installed_time),
             'cve_ids': [],
             'name': package.name,
             'arch': package.arch,
@@ -443,6 +447,13 @@ class _Engine(object):
             'release_date': None,
             'reason': None,
         }
+
+    def installed_time_text(self, value):
+        # a package manager transaction gives many packages the same time: format each once
+        text = self._time_texts.get(value)
+        if text is None:
+            text = self._time_texts[value] = iso_time(value)
+        return text
 
     def fill_record(self, patch, record):
         """Classification, severity and release date as the record reports them (§5.2)."""

@@ -460,7 +460,7 @@ from ansible.module_utils.common.respawn import has_respawned, probe_interpreter
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import module_runner
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import module_runner, settle_garbage_collector
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
 
 OPERATING_SYSTEMS = [
@@ -530,12 +530,14 @@ def main():
         ensure_bindings(module, request.family)
         backend = _run.backend_for(request.family, root=params['root'], run_command=module_runner(module),
                                    lock_timeout=params['lock_timeout'])
+        settle_garbage_collector()
         result = _run.execute(request, backend, now=utc_now, boot_id=_state.current_boot_id(), check_mode=module.check_mode)
     except PatchManagerError as exc:
         details = exc.details() if hasattr(exc, 'details') else {}
         module.fail_json(msg=str(exc), **details)
     for warning in result.pop('warnings', []):
         module.warn(warning)
+    settle_garbage_collector()
     if result.get('failed'):
         module.fail_json(**result)
     module.exit_json(**result)

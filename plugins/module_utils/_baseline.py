@@ -26,10 +26,14 @@ import re
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError
 
-try:
-    import yaml
-except ImportError:
-    yaml = None
+
+def yaml_library():
+    """PyYAML, imported on first use (a run with a predefined or inline baseline never needs it), or None."""
+    try:
+        import yaml
+    except ImportError:
+        return None
+    return yaml
 
 # --- enums and limits (ssm-semantics.md §1, §2) -----------------------------------
 
@@ -577,6 +581,7 @@ def load_baseline_document(text, source):
     try:
         data = json.loads(text)
     except ValueError as json_error:
+        yaml = yaml_library()
         if yaml is None:
             raise BaselineValidationError(source, 'is not valid JSON (%s), and YAML cannot be read here '
                                           'because PyYAML is not installed' % json_error)

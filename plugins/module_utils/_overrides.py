@@ -24,19 +24,14 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors imp
     InputError,
 )
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - the module falls back to JSON documents
-    HAS_YAML = False
-
 INSTALL_OVERRIDE_LIST = 'install_override_list'
 BASELINE_OVERRIDE = 'baseline_override'
 
 
 def parse_document(text, field):
     """Parse YAML (when PyYAML is importable) or JSON ``text``; errors name ``field``."""
-    if HAS_YAML:
+    yaml = _baseline.yaml_library()
+    if yaml is not None:
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:

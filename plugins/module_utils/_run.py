@@ -27,7 +27,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _pla
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError, InputError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError, InputError, LockTimeoutError
 
 OPERATIONS = ('Scan', 'Install')
 REBOOT_OPTIONS = ('RebootIfNeeded', 'NoReboot')
@@ -345,9 +345,9 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
         _state.save_state_before_install(request.root, _state.pending_before_install(node_state, boot_id, now(), targets))
     try:
         outcome = backend.install(targets) if targets else _backend.InstallOutcome([])
-    except Exception:
+    except Exception as exc:
         if no_reboot and targets:
-            _settle_pending_after_failure(request, backend, before, node_state, now, boot_id, advisory_only)
+            _settle_pending_after_failure(request, backend, before, node_state, now, boot_id, advisory_only, exc)
         raise
     after = read_universe(backend, request, advisory_only)
     after_evaluation = _evaluate.evaluate(request.baseline, after, request.evaluation_time,
@@ -383,9 +383,13 @@ def _save_after_install(root, node_state, warnings):
                         'install as pending a reboot.' % (_state.state_path(root), exc.strerror or exc))
 
 
-def _settle_pending_after_failure(request, backend, before, node_state, now, boot_id, advisory_only):
+def _settle_pending_after_failure(request, backend, before, node_state, now, boot_id, advisory_only, error):
     """The package manager raised: record what it changed anyway, else keep the state written before it ran."""
     try:
+        if isinstance(error, LockTimeoutError):
+            # It never got its lock, so it changed nothing: the state before the run stands.
+            _state.save_state(request.root, node_state)
+            return
         after = read_universe(backend, request, advisory_only)
         _state.save_state(request.root, _state.pending_after_install(
             node_state, boot_id, now(), changed_packages(before, after), after.installed))

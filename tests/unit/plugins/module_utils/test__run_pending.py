@@ -20,7 +20,7 @@ import os
 import pytest
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError, PatchManagerError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError, LockTimeoutError, PatchManagerError
 from ansible_collections.fleetops.patch_manager.tests.unit.plugins.module_utils.test__run import (
     DEBIAN_OS_RELEASE, MemoryBackend, run, states,
 )
@@ -108,6 +108,23 @@ def test_package_manager_error_after_changes_records_what_it_changed(root):
         run(root, backend, operation='Install', reboot_option='NoReboot')
     assert _state.load_state(root)[0]['pending'] == [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'}]
     assert states(run(root, backend)) == {'bash': 'INSTALLED_PENDING_REBOOT', 'curl': 'MISSING'}
+
+
+class LockedBackend(MemoryBackend):
+    def install(self, targets):
+        self.calls.append('install')
+        raise LockTimeoutError('/var/lib/dpkg/lock-frontend is still held by PID 4242 (apt-get)')
+
+
+def test_lock_timeout_leaves_the_state_as_it_was_before_the_run(root):
+    backend = MemoryBackend({'bash': '5.1-1', 'curl': '7.0-1'}, {'bash': '5.2-1'})
+    run(root, backend, operation='Install', reboot_option='NoReboot')
+    earlier = _state.load_state(root)[0]
+    locked = LockedBackend(backend.installed, {'bash': '5.2-1', 'curl': '7.1-1'})
+    with pytest.raises(LockTimeoutError):
+        run(root, locked, operation='Install', reboot_option='NoReboot')
+    assert _state.load_state(root)[0] == earlier
+    assert 'curl' not in [entry['name'] for entry in earlier['pending']]
 
 
 @pytest.mark.parametrize('make_unwritable, reason', [

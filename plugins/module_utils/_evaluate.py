@@ -266,6 +266,7 @@ class _Engine(object):
         self.family = family = universe.family
         self.advisory_only = advisory_only
         self._time_texts = {}
+        self._approvals = {}
         self.product = universe.product
         operating_system = universe.operating_system or baseline.get('operating_system')
         self.evaluation_time = as_utc(evaluation_time)
@@ -298,6 +299,19 @@ class _Engine(object):
 
         ``source`` is ``('list', entry)`` or ``('rule', rule)``: the highest contributor.
         """
+        if self.approved:
+            return self._approval(record)
+        # Without an approved list the answer depends only on these attributes, which
+        # thousands of records share (one notice's packages, one Debian priority+section).
+        key = (record.security, record.classification, record.severity, record.priority, record.section,
+               record.release_date)
+        try:
+            return self._approvals[key]
+        except KeyError:
+            found = self._approvals[key] = self._approval(record)
+            return found
+
+    def _approval(self, record):
         best = None
         secure = record.security or self.waive_security
         if self.approved and (secure or self.approved_non_security):

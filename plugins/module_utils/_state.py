@@ -12,8 +12,13 @@
 
 A package stays INSTALLED_PENDING_REBOOT while the host runs the same boot (boot id,
 as ``ansible.builtin.reboot`` compares it) *and* the same version is still installed
-(the tracking-file model of CONTRACT.md, ssm-semantics.md §6.2). Everything here is
-a pure function except ``load_state``, ``save_state`` and ``current_boot_id``.
+(the tracking-file model of CONTRACT.md, ssm-semantics.md §6.2).
+
+A NoReboot Install writes the state twice: ``pending_before_install`` before the package
+manager runs (so that a run killed after it changed packages still leaves them pending),
+then ``pending_after_install`` with what the run really installed. Everything here is a
+pure function except ``load_state``, ``save_state``, ``save_state_before_install`` and
+``current_boot_id``.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -83,6 +83,15 @@ options:
         installed by an earlier V(NoReboot) run are still waiting for a reboot.
       - V(NoReboot) never reboots; packages this run installed are reported C(INSTALLED_PENDING_REBOOT)
         until the host has booted.
+      - With V(NoReboot) the updates an V(Install) is about to apply are recorded as pending in
+        C(<root>/var/lib/fleetops-patch/state.json) before the package manager runs, and replaced by what
+        the run really installed when it ends. A run that dies part-way (lost connection, killed) still
+        leaves the updates it applied C(INSTALLED_PENDING_REBOOT) for the next V(Scan) (packages pulled in
+        only as dependencies are recorded only when the run ends). When that file
+        cannot be written the V(Install) fails, naming the file and the reason, before any package changes.
+      - V(RebootIfNeeded) records nothing; should the run die after installing but before its reboot, the
+        next V(Scan) reports those packages C(INSTALLED), as the run itself would have, and RV(reboot_required)
+        says whether the operating system asks for a reboot.
       - When O(root) is not V(/) the host is never rebooted and the run behaves as V(NoReboot), with a warning.
     type: str
     choices: [RebootIfNeeded, NoReboot]
@@ -303,7 +312,8 @@ instance_patch_state:
       type: int
       sample: 0
     last_no_reboot_install_operation_time:
-      description: End time of the last V(Install) run with V(NoReboot) on this node, if any.
+      description: Time of the last V(Install) run with V(NoReboot) on this node that had updates to install, if any
+        (its end, or its start when it did not finish).
       type: str
       sample: '2026-11-20T22:00:05Z'
     operating_system:

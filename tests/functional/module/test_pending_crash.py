@@ -18,7 +18,6 @@ dependency (golf here) is marked pending only when the run gets to finish.
 
 import os
 import subprocess
-import tempfile
 import time
 
 import pytest

@@ -128,7 +128,7 @@ def test_lock_timeout_leaves_the_state_as_it_was_before_the_run(root):
 
 
 @pytest.mark.parametrize('make_unwritable, reason', [
-    (lambda path: os.makedirs(path), 'Is a directory'),
+    (os.makedirs, 'Is a directory'),
     (lambda path: os.makedirs(os.path.dirname(os.path.dirname(path))) or open(os.path.dirname(path), 'w').close(), 'exists'),
 ], ids=['directory-where-the-file-should-be', 'file-where-the-directory-should-be'])
 def test_unwritable_state_fails_the_install_before_any_package_changes(root, make_unwritable, reason):

@@ -49,7 +49,7 @@ except ImportError:
     HAS_APT_PKG = False
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import (
-    InstallOutcome, PatchBackend, wait_for)
+    InstallOutcome, PatchBackend, gc_paused, wait_for)
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import (
     Candidate, InstalledPackage, Universe)
@@ -342,55 +342,57 @@ class AptBackend(PatchBackend):
         cache, source_list = self._open_cache()
         architectures = frozenset(apt_pkg.get_architectures())
         info_dir = self._host_path('var/lib/dpkg/info')
-        version_record = _OriginMemo(source_list).version_record
+        version_record = _RecordMemo(source_list).version_record
         version_compare = apt_pkg.version_compare
+        not_installed_states = NOT_INSTALLED_STATE_NUMBERS
         installed, candidates = [], []
         add_installed, add_candidate = installed.append, candidates.append
-        # Hot loop over the whole cache (~60,000 packages on a Debian host): locals, per-file and
-        # per-(priority, section) memoisation, a short path for the usual single version, and no
-        # work for versions that cannot matter.
-        for package in cache.packages:
-            current = package.current_ver
-            if current is None or package.current_state in NOT_INSTALLED_STATE_NUMBERS:
-                if package.architecture not in architectures:
+        # Hot loop over the whole cache (60,000+ packages on a Debian host): every python-apt
+        # attribute read builds a Python object, so each is read once, only where it can matter;
+        # records are shared per (package file, priority, section); no cyclic GC meanwhile.
+        with gc_paused():
+            for package in cache.packages:
+                current = package.current_ver
+                if current is None or package.current_state in not_installed_states:
+                    versions = package.version_list
+                    if not versions or package.architecture not in architectures:
+                        continue
+                    if len(versions) == 1:
+                        version = versions[0]
+                        record = version_record(version)
+                        if record is not None:
+                            add_candidate(_AptCandidate(package.name, version.arch, version.ver_str, record))
+                        continue
+                    name, arch, seen = package.name, None, []
+                    for version in versions:
+                        record = version_record(version)
+                        if record is None:
+                            continue
+                        version_string = version.ver_str
+                        # The same version string twice (rebuilds in two suites) matters only when the
+                        # records differ.
+                        if (version_string, record) in seen:
+                            continue
+                        seen.append((version_string, record))
+                        if arch is None:
+                            # One name+arch per package, that of its newest version ('all' or the
+                            # architecture), so the engine counts it once and names it as apt would.
+                            arch = version.arch
+                        add_candidate(_AptCandidate(name, arch, version_string, record))
                     continue
-                versions = package.version_list
-                if len(versions) == 1:
-                    version = versions[0]
+                state = APT_CURRENT_STATES.get(package.current_state, 'unknown')
+                name, arch, current_version = package.name, current.arch, current.ver_str
+                add_installed(AptInstalledPackage(
+                    name, arch, reported_version(current_version, state),
+                    _installed_time(info_dir, name, package.architecture), state))
+                # apt keeps a package's versions sorted newest first: stop below the installed one.
+                for version in package.version_list:
+                    version_string = version.ver_str
+                    if version_string != current_version and version_compare(version_string, current_version) < 0:
+                        break
                     record = version_record(version)
                     if record is not None:
-                        add_candidate(_AptCandidate(package.name, version.arch, version.ver_str, *record))
-                    continue
-                name, arch, seen = package.name, None, []
-                for version in versions:
-                    record = version_record(version)
-                    if record is None:
-                        continue
-                    version_string = version.ver_str
-                    # The same version string twice (rebuilds in two suites) matters only when the
-                    # records differ.
-                    if (version_string, record) in seen:
-                        continue
-                    seen.append((version_string, record))
-                    if arch is None:
-                        # One name+arch per package, that of its newest version ('all' or the
-                        # architecture), so the engine counts it once and names it as apt would.
-                        arch = version.arch
-                    add_candidate(_AptCandidate(name, arch, version_string, *record))
-                continue
-            state = APT_CURRENT_STATES.get(package.current_state, 'unknown')
-            name, arch, current_version = package.name, current.arch, current.ver_str
-            add_installed(AptInstalledPackage(
-                name, arch, reported_version(current_version, state),
-                _installed_time(info_dir, name, package.architecture), state))
-            # apt keeps a package's versions sorted newest first: stop below the installed one.
-            for version in package.version_list:
-                version_string = version.ver_str
-                if version_string != current_version and version_compare(version_string, current_version) < 0:
-                    break
-                record = version_record(version)
-                if record is not None:
-                    add_candidate(_AptCandidate(name, arch, version_string, *record))
+                        add_candidate(_AptCandidate(name, arch, version_string, record))
         return Universe('apt', operating_system, product, installed, candidates)
 
     def _closure_depcache(self):
@@ -616,13 +618,13 @@ def _installed_time(info_dir, name, package_arch):
     return None
 
 
-class _OriginMemo(object):
-    """Per package file, what it says about a version; computed once per file, not per version."""
+class _RecordMemo(object):
+    """What the package files say about versions, computed once per file and per (file, priority, section)."""
 
     def __init__(self, source_list):
         self.source_list = source_list
         self.origins = {}             # package file id -> (repository, security) or None (dpkg status)
-        self.records = {}             # ((repository, security), priority, section) -> _AptCandidate fields after version
+        self.records = {}             # (package file id, priority, section) -> record of a version in that file only
 
     def origin(self, package_file):
         file_id = package_file.id
@@ -633,51 +635,52 @@ class _OriginMemo(object):
             return origin
 
     def version_record(self, version):
-        """_AptCandidate fields after ``version`` (repository .. section), or None when no source carries it.
+        """(repository, security, classification, priority, section) of ``version``; None when no source carries it.
 
         The repository is the first source's, or the first security source's when one is.
         """
-        origins, best = self.origins, None
-        for package_file, _index in version.file_list:
-            origin = origins.get(package_file.id, origins)
-            if origin is origins:
-                origin = self.origin(package_file)
+        file_list = version.file_list
+        if len(file_list) == 1:           # the usual case: one dictionary lookup
+            key = (file_list[0][0].id, version.priority, version.section)
+            try:
+                return self.records[key]
+            except KeyError:
+                record = self.records[key] = self._record(file_list, key[1], key[2])
+                return record
+        return self._record(file_list, version.priority, version.section)
+
+    def _record(self, file_list, priority, section):
+        best = None
+        for package_file, _index in file_list:
+            origin = self.origin(package_file)
             if origin is not None and (best is None or (origin[1] and not best[1])):
                 best = origin
         if best is None:
             return None
-        key = (best, version.priority, version.section)
-        record = self.records.get(key)
-        if record is None:
-            repository, security = best
-            record = self.records[key] = (repository, security, 'Security' if security else None,
-                                          PRIORITY_NAMES.get(key[1]), key[2] or None)
-        return record
+        repository, security = best
+        return (repository, security, 'Security' if security else None, PRIORITY_NAMES.get(priority), section or None)
 
 
 class _AptCandidate(Candidate):
     """A Candidate built without the generic keyword handling: apt has no advisories, severities or dates.
 
-    Tens of thousands are built per read, so the constructor takes exactly what apt knows.
+    Tens of thousands are built per read, so the constructor takes exactly what apt knows and
+    the fields apt never has are class attributes (read-only, like every record's).
     """
 
     __slots__ = ()
+    advisory_id = None
+    severity = None
+    release_date = None
+    cve_ids = ()
+    bugzilla_ids = ()
 
-    def __init__(self, name, arch, version, repository, security, classification, priority, section):
+    def __init__(self, name, arch, version, record):
         # pylint: disable=super-init-not-called
         self.name = name
         self.arch = arch
         self.version = version
-        self.repository = repository
-        self.security = security
-        self.advisory_id = None
-        self.classification = classification
-        self.severity = None
-        self.priority = priority
-        self.section = section
-        self.release_date = None
-        self.cve_ids = ()
-        self.bugzilla_ids = ()
+        self.repository, self.security, self.classification, self.priority, self.section = record
 
 
 def _origin(package_file, source_list):

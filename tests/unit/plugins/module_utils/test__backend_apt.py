@@ -101,7 +101,7 @@ def test_failures_are_attributed_from_dpkg_status():
 
 
 # apt_pkg's PackageFile / Version / SourceList cannot be built without apt_pkg and a cache,
-# so these stand-ins carry just the attributes _OriginMemo reads from the real ones.
+# so these stand-ins carry just the attributes _RecordMemo reads from the real ones.
 class FakePackageFile(object):
     def __init__(self, file_id, archive, label='Debian', not_source=False, trusted=True):
         self.id = file_id
@@ -140,28 +140,39 @@ UNTRUSTED_SECURITY = FakePackageFile(3, 'bookworm-security', label='Debian-Secur
 
 
 def test_a_version_in_a_trusted_security_suite_is_a_security_record():
-    memo = apt._OriginMemo(FakeSourceList())
+    memo = apt._RecordMemo(FakeSourceList())
     record = memo.version_record(FakeVersion([STATUS, MAIN, SECURITY], priority=2, section='admin'))
     assert record == ('bookworm-security', True, 'Security', 'important', 'admin')
-    candidate = apt._AptCandidate('alpha', 'all', '1.1-1', *record)
+    candidate = apt._AptCandidate('alpha', 'all', '1.1-1', record)
     assert (candidate.repository, candidate.security, candidate.classification) == ('bookworm-security', True, 'Security')
     assert (candidate.priority, candidate.section, candidate.advisory_id, candidate.severity) == ('important', 'admin', None, None)
     assert (candidate.release_date, candidate.cve_ids, candidate.bugzilla_ids) == (None, (), ())
 
 
 def test_a_version_only_in_main_or_an_untrusted_security_suite_is_not_security():
-    memo = apt._OriginMemo(FakeSourceList())
+    memo = apt._RecordMemo(FakeSourceList())
     assert memo.version_record(FakeVersion([MAIN]))[:2] == ('bookworm', False)
     assert memo.version_record(FakeVersion([UNTRUSTED_SECURITY]))[:2] == ('bookworm-security', False)
 
 
 def test_a_version_only_dpkg_knows_of_is_not_available():
-    assert apt._OriginMemo(FakeSourceList()).version_record(FakeVersion([STATUS])) is None
+    assert apt._RecordMemo(FakeSourceList()).version_record(FakeVersion([STATUS])) is None
 
 
 def test_each_package_file_is_looked_up_once():
     sources = FakeSourceList()
-    memo = apt._OriginMemo(sources)
+    memo = apt._RecordMemo(sources)
     for _round in range(50):
         memo.version_record(FakeVersion([MAIN, SECURITY]))
     assert sources.lookups == 2
+
+
+def test_versions_of_one_file_share_a_record_per_priority_and_section():
+    sources = FakeSourceList()
+    memo = apt._RecordMemo(sources)
+    optional = [memo.version_record(FakeVersion([SECURITY])) for _round in range(20)]
+    important = memo.version_record(FakeVersion([SECURITY], priority=2, section='admin'))
+    assert all(record is optional[0] for record in optional)
+    assert optional[0] == ('bookworm-security', True, 'Security', 'optional', 'utils')
+    assert important == ('bookworm-security', True, 'Security', 'important', 'admin')
+    assert sources.lookups == 1

@@ -35,6 +35,7 @@ def yaml_library():
         return None
     return yaml
 
+
 # --- enums and limits (ssm-semantics.md §1, §2) -----------------------------------
 
 OPERATING_SYSTEMS = (

@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -89,8 +90,9 @@ def test_sshd_dying_mid_run_makes_only_that_node_unreachable(fleet):
         if node is not victim:
             assert results[node['name']]['fleet_status'] == 'ok'
             assert results[node['name']]['instance_patch_state']['operation'] == 'Scan'
-    # Bring the node back the way an operator would (a reboot) and ask again.
-    fleetctl.node_exec(victim, ['kill', '-USR1', '1'])
+    # Bring the node back the way an operator would (a reboot) and ask again. Signalled from
+    # outside: a kill run inside the node may itself be stopped by the reboot before it exits.
+    os.kill(victim['init_pid'], signal.SIGUSR1)
     fleetctl.wait_for_ssh(victim)
     assert_scan_tells_truth(fleet, victim, ['fleet-base', 'fleet-tool'])
 

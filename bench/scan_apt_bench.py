@@ -7,40 +7,67 @@
 A synthetic alternate root the size of a Debian bookworm host: 60,000 available packages
 (distinct names) in ``bookworm``, ``bookworm-updates`` and ``bookworm-security``, 3,000 of
 them installed, a few hundred installed ones with an update (every third in the security
-suite) and a few hundred security updates for packages that are not installed. Measured
-in the same run, alternating, each a fresh process (median of --repeat runs after one
-warm-up round; peak RSS of that process from wait4):
+suite) and a few hundred security updates for packages that are not installed.
 
-- module: ``/usr/bin/python3 -m ...modules.run_patch_baseline`` with the Scan arguments
-  as JSON on stdin, the way a module is run directly (no AnsiballZ); ansible's
-  module_utils come from the venv's ansible package;
-- backend: ``/usr/bin/python3`` importing _backend_apt and running read_universe only;
-- native: ``apt list --upgradable`` reading the same root (RootDir through APT_CONFIG).
+Its indexes are as heavy as real ones: tests/support/debrepo.py writes stanzas with the
+averages measured on this machine's own bookworm lists (MEASURED_BOOKWORM there; on
+2026-11-25: bookworm main 63,440 stanzas of 789 bytes, Depends in 88% with 5.0 entries,
+Provides 15% with 3.9, Recommends 16%, Suggests 18%, Breaks 8%, Replaces 9%, Conflicts 5%,
+59% of dependencies versioned, short Description + Description-md5, no Translation-en
+(this machine's Acquire::Languages "none"), Filename/Size/MD5sum/SHA256/Homepage 93%/Tag
+48%; dpkg status 771 stanzas of 893 bytes with long descriptions and conffiles). The
+benchmark measures those averages again, on this machine's lists and on the synthetic ones,
+and prints them side by side. The synthetic lists are uncompressed (Debian's default); this
+machine keeps its lists lz4-compressed (Acquire::GzipIndexes), which costs both contenders
+alike.
 
-Three tables: the synthetic root with apt's binary cache (pkgcache.bin) enabled, the same
-root with this machine's own apt configuration (Debian container images disable the
-binary cache: /etc/apt/apt.conf.d/docker-clean), and this machine itself (root=/, a
-read-only Scan; skip with --no-host).
+Contenders, measured in the same run, interleaved, each a fresh process (median of --repeat
+runs after one warm-up round; peak RSS is the contender's own, from wait4):
 
-Prints a markdown table with ratios to the native tool.
+- native: ``apt list --upgradable`` reading the same root (RootDir through APT_CONFIG);
+- floor: ``/usr/bin/python3`` that only imports ansible.module_utils.basic.AnsibleModule and
+  apt_pkg and opens that root's apt cache: the least any AnsibleModule-based module costs;
+- module: ``/usr/bin/python3 run_patch_baseline.py <args file>`` (Scan, predefined baseline),
+  as Ansible runs a module on a target (bench/_common.py);
+- backend: ``/usr/bin/python3`` importing _backend_apt and running read_universe only.
+
+Three configurations: the synthetic root with this machine's apt configuration (no binary
+cache: /etc/apt/apt.conf.d/docker-clean, copied into the root), the same root with apt's
+binary cache kept (Debian's default; a warm pkgcache.bin makes apt list about as fast as
+starting Python), and this machine itself (root=/, a read-only Scan; skip with --no-host).
+
+apt itself cannot read a root whose configuration disables the binary cache through
+RootDir (it takes the empty cache file name for the root directory and fails); the native
+contender gets a cache file in a missing directory on its command line instead, which is
+the same "build the cache in memory" apt does at /. The module needs no such help.
+
 Usage (any user; writes only to a temporary directory):
-    /usr/bin/python3 bench/scan_apt_bench.py [--repeat N] [--available N] [--installed N] [--updated N]
+    /usr/bin/python3 bench/scan_apt_bench.py [--repeat N] [--available N] [--installed N] [--updated N] [--no-host]
 """
 
 import argparse
 import glob
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.dirname(os.path.abspath(__file__))
+if BENCH not in sys.path:
+    sys.path.insert(0, BENCH)
 
-SYSTEM_PYTHON = '/usr/bin/python3'
-MODULE = 'ansible_collections.fleetops.patch_manager.plugins.modules.run_patch_baseline'
+from _common import (  # noqa: E402  pylint: disable=wrong-import-position
+    REPO_ROOT, SYSTEM_PYTHON, byte_compile_collection, child_environment, compare, measured, module_argv)
+from tests.support import debrepo  # noqa: E402  pylint: disable=wrong-import-position
+
+MACHINE_NO_CACHE_CONFIG = '/etc/apt/apt.conf.d/docker-clean'
+NO_CACHE_CONFIG_TEXT = 'Dir::Cache::pkgcache "";\nDir::Cache::srcpkgcache "";\n'
+# For apt list only: a cache file in a directory that does not exist = no binary cache (see above).
+NATIVE_NO_CACHE_OPTIONS = ['-o', 'Dir::Cache::pkgcache=/nonexistent/bench-no-binary-cache/pkgcache.bin',
+                           '-o', 'Dir::Cache::srcpkgcache=/nonexistent/bench-no-binary-cache/srcpkgcache.bin']
 
 BACKEND_CHILD = r'''
 import json, sys
@@ -49,14 +76,30 @@ universe = AptBackend(root=sys.argv[1]).read_universe('DEBIAN', 'Debian12')
 print(json.dumps({'installed': len(universe.installed), 'candidates': len(universe.candidates)}))
 '''
 
+FLOOR_CHILD = r'''
+import sys
+from ansible.module_utils.basic import AnsibleModule
+import apt_pkg
+root = sys.argv[1]
+if root != '/':
+    apt_pkg.config.set('RootDir', root + '/')
+apt_pkg.init_config()
+apt_pkg.init_system()
+if root != '/':
+    for key in ('Dir::Cache::pkgcache', 'Dir::Cache::srcpkgcache'):
+        if not apt_pkg.config.find(key):
+            apt_pkg.config.set(key, '/nonexistent/bench-no-binary-cache/%s.bin' % key.rsplit(':', 1)[1])
+print(apt_pkg.Cache(None).package_count)
+'''
+
 # Where the module process spends its time: the module's own main(), with timers wrapped
-# around the backend read, the engine and AnsibleModule.exit_json (one extra run, not a ratio).
+# around the backend read, the engine and AnsibleModule.exit_json (extra runs, not a ratio).
 BREAKDOWN_CHILD = r'''
-import io, json, sys, time
+import io, json, runpy, sys, time
 start = time.monotonic()
 from ansible.module_utils.basic import AnsibleModule
 ansible_imported = time.monotonic()
-from ansible_collections.fleetops.patch_manager.plugins.modules import run_patch_baseline
+module = runpy.run_path(sys.argv[1])
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_apt, _evaluate
 imported = time.monotonic()
 spent = {}
@@ -71,12 +114,14 @@ def timed(label, function):
     return wrapper
 
 _backend_apt.AptBackend.read_universe = timed('read_universe', _backend_apt.AptBackend.read_universe)
+_backend_apt.AptBackend._open_cache = timed('open_cache', _backend_apt.AptBackend._open_cache)
 _evaluate.evaluate = timed('evaluate', _evaluate.evaluate)
 AnsibleModule.exit_json = timed('exit_json', AnsibleModule.exit_json)
+sys.argv = sys.argv[1:]
 stdout, sys.stdout = sys.stdout, io.StringIO()
 began = time.monotonic()
 try:
-    run_patch_baseline.main()
+    module['main']()
 except SystemExit:
     pass
 spent['main'] = time.monotonic() - began
@@ -85,143 +130,158 @@ spent.update(import_ansible=ansible_imported - start, import_collection=imported
 print(json.dumps(spent))
 '''
 
-
-def venv_ansible_dir(workdir):
-    """A directory holding only the venv's ``ansible`` package, for the system python's PYTHONPATH."""
-    found = glob.glob(os.path.join(REPO, '.venv', 'lib', 'python3*', 'site-packages', 'ansible'))
-    if not found:
-        raise SystemExit('no ansible package in %s/.venv' % REPO)
-    directory = os.path.join(workdir, 'ansible-only')
-    os.makedirs(directory)
-    os.symlink(found[0], os.path.join(directory, 'ansible'))
-    return directory
+TITLES = {'native': '`apt list --upgradable`', 'floor': 'floor: python3 + AnsibleModule + apt_pkg cache open',
+          'module': 'run_patch_baseline Scan (module process)', 'backend': 'AptBackend.read_universe only'}
+ORDER = ('native', 'floor', 'module', 'backend')
 
 
-def prepare(workdir, args):
+def generate(workdir, args):
     root = os.path.join(workdir, 'root')
-    # In a child: a fork copies the parent's resident pages into each measured child's peak RSS,
-    # so this process must stay small (the generator holds the whole index in memory).
-    generate = ('import sys; sys.path.insert(0, sys.argv[1]); from tests.support import debrepo; '
-                'debrepo.write_synthetic_apt_root(sys.argv[2], sys.argv[3], *[int(n) for n in sys.argv[4:]])')
-    subprocess.run([sys.executable, '-c', generate, REPO, root, os.path.join(workdir, 'repo'), str(args.available),
+    # In a child, so this process stays small (the generator holds the whole index in memory).
+    script = ('import sys; sys.path.insert(0, sys.argv[1]); from tests.support import debrepo; '
+              'debrepo.write_synthetic_apt_root(sys.argv[2], sys.argv[3], *[int(n) for n in sys.argv[4:]])')
+    subprocess.run([SYSTEM_PYTHON, '-c', script, REPO_ROOT, root, os.path.join(workdir, 'repo'), str(args.available),
                     str(args.installed), str(args.updated), '3', str(args.not_installed_security)], check=True)
-    # RootDir is read before apt.conf.d, so the root's configuration is used, not this machine's.
     config_file = os.path.join(workdir, 'apt.conf')
+    # RootDir is read before apt.conf.d, so the root's configuration is used, not this machine's.
     with open(config_file, 'w') as handle:
         handle.write('RootDir "%s/";\n' % root)
     return root, config_file
 
 
-def measured(argv, env, data=None):
-    """(wall seconds, peak RSS KiB, stdout) of one child process, its own figures only (wait4)."""
-    with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        stdin.write(data or b'')
-        stdin.seek(0)
-        start = time.monotonic()
-        # Files, not pipes: nothing reaps the child before wait4 reads its rusage.
-        child = subprocess.Popen(argv, env=env, stdin=stdin, stdout=stdout, stderr=stderr)
-        _pid, status, usage = os.wait4(child.pid, 0)
-        wall = time.monotonic() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        stdout.seek(0)
-        stderr.seek(0)
-        out, err = stdout.read(), stderr.read()
-    if child.returncode != 0:
-        raise SystemExit('%s failed (rc=%s): %s %s' % (argv[:3], child.returncode,
-                                                       out.decode(errors='replace')[-2000:],
-                                                       err.decode(errors='replace')[-2000:]))
-    return wall, usage.ru_maxrss, out.decode()
+def keep_no_binary_cache(root):
+    """This machine's apt configuration in the root: no binary cache kept (Debian container images)."""
+    target = os.path.join(root, 'etc/apt/apt.conf.d/docker-clean')
+    if os.path.exists(MACHINE_NO_CACHE_CONFIG):
+        shutil.copy(MACHINE_NO_CACHE_CONFIG, target)
+    else:
+        with open(target, 'w') as handle:
+            handle.write(NO_CACHE_CONFIG_TEXT)
+    remove_binary_cache(root)
 
 
-MACHINE_NO_CACHE_CONFIG = '/etc/apt/apt.conf.d/docker-clean'
+def keep_binary_cache(root):
+    os.unlink(os.path.join(root, 'etc/apt/apt.conf.d/docker-clean'))
+    remove_binary_cache(root)
 
 
-def disable_binary_cache(root):
-    """Make apt in the root work as on this machine: no binary cache (pkgcache.bin) kept, rebuilt every run.
-
-    This machine does it with ``Dir::Cache::pkgcache ""`` (Debian container images'
-    docker-clean), but under RootDir apt turns an empty file name into the root directory
-    itself and fails. A cache file in a directory that does not exist has the same effect:
-    apt finds no cache and cannot write one, so it builds it in memory each time.
-    """
-    with open(os.path.join(root, 'etc/apt/apt.conf.d/50no-binary-cache'), 'w') as handle:
-        handle.write('Dir::Cache::pkgcache "/no-binary-cache/pkgcache.bin";\n'
-                     'Dir::Cache::srcpkgcache "/no-binary-cache/srcpkgcache.bin";\n')
+def remove_binary_cache(root):
     for name in ('pkgcache.bin', 'srcpkgcache.bin'):
         path = os.path.join(root, 'var/cache/apt', name)
         if os.path.exists(path):
             os.unlink(path)
 
 
-def measure(commands, repeat):
-    """{label: (median wall, max RSS KiB)} and the last stdout of each, alternating the commands."""
-    runs = dict((label, []) for label in commands)
-    outputs = {}
-    for round_index in range(repeat + 1):
-        # Alternate, so all three see the same machine load; round 0 warms caches (pkgcache.bin, pages).
-        for label, (argv, env, data) in commands.items():
-            wall, rss, out = measured(argv, env, data)
-            outputs[label] = out
-            if round_index:
-                runs[label].append((wall, rss))
-    figures = dict((label, (statistics.median(wall for wall, _rss in values), max(rss for _wall, rss in values)))
-                   for label, values in runs.items())
-    return figures, outputs
-
-
-def commands_for(root, native_env, python_env):
-    return {
-        'native': (['apt', 'list', '--upgradable', '-o', 'Debug::NoLocking=1'], native_env, None),
-        'module': ([SYSTEM_PYTHON, '-m', MODULE], python_env,
-                   json.dumps({'ANSIBLE_MODULE_ARGS': {'operation': 'Scan', 'root': root}}).encode()),
-        'backend': ([SYSTEM_PYTHON, '-c', BACKEND_CHILD, root], python_env, None),
-    }
+def contenders_for(workdir, root, env, native_env, native_options):
+    return [
+        ('native', ['apt', 'list', '--upgradable', '-o', 'Debug::NoLocking=1'] + native_options, native_env),
+        ('floor', [SYSTEM_PYTHON, '-c', FLOOR_CHILD, root], env),
+        ('module', module_argv(workdir, root), env),
+        ('backend', [SYSTEM_PYTHON, '-c', BACKEND_CHILD, root], env),
+    ]
 
 
 def print_table(title, figures):
-    native_wall, native_rss = figures['native']
+    native_wall, native_rss, _output = figures['native']
     print(title)
     print('')
     print('| process | wall (median) | ratio to apt list | peak RSS | RSS ratio |')
     print('| --- | ---: | ---: | ---: | ---: |')
-    titles = {'native': '`apt list --upgradable`', 'module': 'run_patch_baseline Scan (module process)',
-              'backend': 'AptBackend.read_universe only'}
-    for label in ('native', 'module', 'backend'):
-        wall, rss = figures[label]
+    for label in ORDER:
+        wall, rss, _output = figures[label]
         print('| %s | %.3f s | %.2fx | %.1f MiB | %.2fx |'
-              % (titles[label], wall, wall / native_wall, rss / 1024.0, rss / float(native_rss)))
+              % (TITLES[label], wall, wall / native_wall, rss / 1024.0, rss / float(native_rss)))
     print('')
 
 
-def check_synthetic(args, outputs):
-    upgradable = sum(1 for line in outputs['native'].splitlines() if 'upgradable from' in line)
-    result = json.loads(outputs['module'])
-    state = result.get('instance_patch_state') or {}
-    universe = json.loads(outputs['backend'])
-    expected_missing = args.updated // 3      # every third updated package is a security update (debrepo)
-    if (result.get('failed') or upgradable != args.updated or state.get('missing_count') != expected_missing
+def module_state(figures):
+    output = figures['module'][2]
+    result = json.loads(output[output.index('{'):])
+    if result.get('failed') or result.get('changed'):
+        raise SystemExit('the module failed or changed something: %s' % output[:500])
+    return result['instance_patch_state']
+
+
+def upgradable_lines(figures):
+    return sum(1 for line in figures['native'][2].splitlines() if 'upgradable from' in line)
+
+
+def check_synthetic(args, figures):
+    upgradable = upgradable_lines(figures)
+    state = module_state(figures)
+    universe = json.loads(figures['backend'][2])
+    if (upgradable != args.updated or state.get('missing_count') != args.updated // 3
             or state.get('not_applicable_count') != args.not_installed_security
             or universe['installed'] != args.installed):
         raise SystemExit('the synthetic root was not read as written (apt list: %d upgradable; module: %s; '
-                         'backend: %s); figures would be meaningless'
-                         % (upgradable, json.dumps(state or result)[:500], universe))
-    return 'module result: missing_count %s, not_applicable_count %s, installed_other_count %s; ' \
-           'backend: %d candidate records; apt list: %d upgradable' % (
-               state['missing_count'], state['not_applicable_count'], state.get('installed_other_count'),
-               universe['candidates'], upgradable)
+                         'backend: %s); figures would be meaningless' % (upgradable, json.dumps(state)[:500], universe))
+    return ('module result: missing_count %s, not_applicable_count %s, installed_other_count %s; backend: %d '
+            'candidate records; apt list: %d upgradable; apt cache: %s packages'
+            % (state['missing_count'], state['not_applicable_count'], state['installed_other_count'],
+               universe['candidates'], upgradable, figures['floor'][2].strip()))
 
 
-def found_on_host(outputs):
-    result = json.loads(outputs['module'])
-    if result.get('failed') or result.get('changed'):
-        raise SystemExit('the Scan of this host failed or changed something: %s' % outputs['module'][:500])
-    state = result['instance_patch_state']
-    universe = json.loads(outputs['backend'])
-    upgradable = sum(1 for line in outputs['native'].splitlines() if 'upgradable from' in line)
-    return 'module result: missing_count %s, installed_count %s, installed_other_count %s; backend: %d installed, ' \
-           '%d candidate records; apt list: %d upgradable' % (
-               state['missing_count'], state['installed_count'], state['installed_other_count'],
-               universe['installed'], universe['candidates'], upgradable)
+def found_on_host(figures):
+    state = module_state(figures)
+    universe = json.loads(figures['backend'][2])
+    return ('module result: missing_count %s, installed_count %s, installed_other_count %s; backend: %d installed, '
+            '%d candidate records; apt list: %d upgradable; apt cache: %s packages'
+            % (state['missing_count'], state['installed_count'], state['installed_other_count'],
+               universe['installed'], universe['candidates'], upgradable_lines(figures), figures['floor'][2].strip()))
+
+
+def list_text(path):
+    """A lists/ file's text, whatever apt compressed it with."""
+    return subprocess.run(['/usr/lib/apt/apt-helper', 'cat-file', path], check=True,
+                          stdout=subprocess.PIPE).stdout.decode('utf-8', 'replace')
+
+
+STATISTICS_ROWS = (('stanzas', 'stanzas', '%d'), ('stanza_bytes', 'bytes per stanza', '%.0f'),
+                   ('Description_length', 'description characters', '%.0f'),
+                   ('Description-md5', 'Description-md5', '%.2f'), ('Homepage', 'Homepage', '%.2f'),
+                   ('Tag', 'Tag', '%.2f'), ('Multi-Arch', 'Multi-Arch', '%.2f'), ('Source', 'Source', '%.2f'),
+                   ('versioned_dependencies', 'versioned dependencies', '%.2f'))
+
+
+def print_statistics(root):
+    """Per-stanza averages of this machine's bookworm main list and dpkg status beside the synthetic ones."""
+    columns = []
+    host_lists = [path for path in glob.glob('/var/lib/apt/lists/*_Packages*') if '_bookworm_main_' in path]
+    if host_lists:
+        columns.append(('this machine: %s' % os.path.basename(host_lists[0]).split('_dists_')[-1],
+                        debrepo.stanza_statistics(list_text(host_lists[0]))))
+    synthetic = [path for path in glob.glob(os.path.join(root, 'var/lib/apt/lists/*_Packages'))
+                 if '_bookworm_main_' in path]
+    with open(synthetic[0]) as handle:
+        columns.append(('synthetic bookworm main', debrepo.stanza_statistics(handle.read())))
+    if os.path.exists('/var/lib/dpkg/status'):
+        with open('/var/lib/dpkg/status') as handle:
+            columns.append(('this machine: dpkg status', debrepo.stanza_statistics(handle.read())))
+    with open(os.path.join(root, 'var/lib/dpkg/status')) as handle:
+        columns.append(('synthetic dpkg status', debrepo.stanza_statistics(handle.read())))
+    print('Index stanzas, this machine vs. the synthetic root (share of stanzas with a field; relationship fields: '
+          'share / mean entries)')
+    print('')
+    print('| field | %s |' % ' | '.join(title for title, _figures in columns))
+    print('| --- |' + ' ---: |' * len(columns))
+    for key, label, form in STATISTICS_ROWS:
+        print('| %s | %s |' % (label, ' | '.join(form % figures.get(key, 0) for _title, figures in columns)))
+    for key in debrepo.RELATIONSHIP_FIELDS:
+        print('| %s | %s |' % (key, ' | '.join('%.3f / %.2f' % figures.get(key, (0, 0)) for _title, figures in columns)))
+    print('')
+
+
+def breakdown(args_file, env):
+    """Median seconds of the module process's parts, from 3 extra runs on the synthetic root."""
+    runs = [json.loads(measured([SYSTEM_PYTHON, '-c', BREAKDOWN_CHILD, args_file[1], args_file[2]], env)[2])
+            for _round in range(3)]
+    parts = ('import_ansible', 'import_collection', 'main', 'open_cache', 'read_universe', 'evaluate', 'exit_json')
+    middle = dict((part, statistics.median(run.get(part, 0.0) for run in runs)) for part in parts)
+    return ('module process on the synthetic root without binary cache, inside (median of 3, seconds): import '
+            'ansible.module_utils.basic %.3f, import the module (collection, _run) %.3f, main() %.3f of which '
+            'read_universe %.3f (apt cache open %.3f), evaluate %.3f, exit_json %.3f'
+            % tuple(middle[part] for part in ('import_ansible', 'import_collection', 'main', 'read_universe',
+                                              'open_cache', 'evaluate', 'exit_json')))
 
 
 def main():
@@ -234,46 +294,48 @@ def main():
     parser.add_argument('--no-host', action='store_true', help='skip the read-only Scan of this machine (root=/)')
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix='scan-apt-bench.') as workdir:
-        root, config_file = prepare(workdir, args)
-        python_env = dict(os.environ, LC_ALL='C.UTF-8',
-                          PYTHONPATH=os.pathsep.join([os.path.join(REPO, '.collections'), venv_ansible_dir(workdir)]))
-        python_env.pop('APT_CONFIG', None)
-        native_env = dict(os.environ, LC_ALL='C.UTF-8', APT_CONFIG=config_file)
-        native_env.pop('PYTHONPATH', None)
-        commands = commands_for(root, native_env, python_env)
+    byte_compile_collection()
+    env, shim = child_environment()
+    native_env = dict(env)
+    native_env.pop('PYTHONPATH', None)
+    workdir = tempfile.mkdtemp(prefix='scan-apt-bench.')
+    try:
+        root, config_file = generate(workdir, args)
+        synthetic_env = dict(native_env, APT_CONFIG=config_file)
         print('apt Scan benchmark: %d available packages (bookworm, -updates, -security), %d installed, %d with '
               'updates (%d security), %d security updates for packages not installed; median of %d runs'
               % (args.available, args.installed, args.updated, args.updated // 3, args.not_installed_security,
                  args.repeat))
         print('')
-        cached, outputs = measure(commands, args.repeat)
-        summary = check_synthetic(args, outputs)
-        breakdowns = [json.loads(measured([SYSTEM_PYTHON, '-c', BREAKDOWN_CHILD], python_env, commands['module'][2])[2])
-                      for _round in range(3)]
-        print_table('synthetic root, apt binary cache enabled (apt keeps pkgcache.bin in the root)', cached)
-        disable_binary_cache(root)
-        uncached, outputs = measure(commands, args.repeat)
-        check_synthetic(args, outputs)
+        print_statistics(root)
+
+        keep_no_binary_cache(root)
+        contenders = contenders_for(workdir, root, env, synthetic_env, NATIVE_NO_CACHE_OPTIONS)
+        figures = compare(contenders, 'native', args.repeat)
+        summary = check_synthetic(args, figures)
         if os.path.exists(os.path.join(root, 'var/cache/apt/pkgcache.bin')):
-            raise SystemExit('apt still wrote a binary cache into the root; the no-cache figures would be wrong')
-        print_table('synthetic root, no binary cache kept (as this machine\'s %s configures apt)'
-                    % MACHINE_NO_CACHE_CONFIG, uncached)
+            raise SystemExit('a binary cache appeared in the root although its configuration disables it')
+        print_table('synthetic root, no binary cache kept (this machine\'s %s in the root)'
+                    % MACHINE_NO_CACHE_CONFIG, figures)
         print(summary)
         print('')
-        if not args.no_host:
-            host_native_env = dict(native_env)
-            host_native_env.pop('APT_CONFIG')
-            host, outputs = measure(commands_for('/', host_native_env, python_env), args.repeat)
-            print_table('this machine, root=/ (read-only Scan; lists and configuration as they are)', host)
-            print(found_on_host(outputs))
-            print('')
+        inside = breakdown(contenders[2][1], env)
 
-    parts = ('import_ansible', 'import_collection', 'read_universe', 'evaluate', 'exit_json', 'main')
-    middle = dict((part, statistics.median(breakdown.get(part, 0.0) for breakdown in breakdowns)) for part in parts)
-    print('module process on the synthetic root, inside (median of 3, seconds): import ansible.module_utils.basic '
-          '%.3f, import the module (collection, _run) %.3f, main() %.3f of which read_universe %.3f, evaluate %.3f, '
-          'exit_json %.3f' % tuple(middle[part] for part in parts[:2] + parts[5:] + parts[2:5]))
+        keep_binary_cache(root)
+        figures = compare(contenders_for(workdir, root, env, synthetic_env, []), 'native', args.repeat)
+        check_synthetic(args, figures)
+        print_table('synthetic root, binary cache kept (Debian\'s default: apt keeps pkgcache.bin in the root, warm)',
+                    figures)
+
+        if not args.no_host:
+            figures = compare(contenders_for(workdir, '/', env, native_env, []), 'native', args.repeat)
+            print_table('this machine, root=/ (read-only Scan; lists and configuration as they are)', figures)
+            print(found_on_host(figures))
+            print('')
+    finally:
+        shutil.rmtree(shim, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(inside)
     print('')
     print('target: module process <= 1.6x apt list --upgradable')
 

@@ -568,7 +568,6 @@ class AptBackend(PatchBackend):
             shutil.rmtree(private, ignore_errors=True)
 
 
-
 def attribute_failures(transaction, targets, status, apt_errors):
     """{'name.arch': why} for every package the run should have changed but dpkg says it did not."""
     failed = {}

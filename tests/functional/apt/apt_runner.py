@@ -9,8 +9,9 @@ Reads one JSON request on stdin:
    "product": "Debian12", "steps": [["refresh"], ["read_universe", "DEBIAN", "Debian12"], ...],
    "host_config_first": false}
 (``host_config_first``: load this host's apt configuration, APT_CONFIG included, into apt_pkg
-first, then drop APT_CONFIG from the environment, so only what was loaded can reach the backend), runs the
-steps in one process (inside ``sources_replaced`` when sources are given) and prints {"results": [...]} or {"error": {"type": ..., "message": ..., "results": [...]}}.
+first, then drop APT_CONFIG from the environment, so only what was loaded can reach the
+backend), runs the steps in one process (inside ``sources_replaced`` when sources are given)
+and prints {"results": [...]} or {"error": {"type": ..., "message": ..., "results": [...]}}.
 """
 
 import datetime

@@ -355,13 +355,20 @@ class AptBackend(PatchBackend):
                 current = package.current_ver
                 if current is None or package.current_state in not_installed_states:
                     versions = package.version_list
-                    if not versions or package.architecture not in architectures:
+                    if not versions:          # a name only mentioned (virtual, missing, foreign)
                         continue
                     if len(versions) == 1:
                         version = versions[0]
+                        # apt files an 'all' version under the native architecture, any other
+                        # under its own: so this is the package's architecture check.
+                        arch = version.arch
+                        if arch != 'all' and arch not in architectures:
+                            continue
                         record = version_record(version)
                         if record is not None:
-                            add_candidate(_AptCandidate(package.name, version.arch, version.ver_str, record))
+                            add_candidate(_AptCandidate(package.name, arch, version.ver_str, record))
+                        continue
+                    if package.architecture not in architectures:
                         continue
                     name, arch, seen = package.name, None, []
                     for version in versions:

@@ -8,7 +8,11 @@ How ``root`` is honoured, and why:
 
 - Reading happens in this process with apt_pkg and ``RootDir=<root>``, set *before*
   apt's configuration is loaded, so the root's own apt.conf.d, sources, lists and dpkg
-  status are used and this machine's apt configuration never leaks in.
+  status are used and this machine's apt configuration never leaks in: apt_pkg's global
+  configuration is emptied before each load and, for another root, this machine's
+  ``APT_CONFIG`` file is not read. A read writes nothing into the root except what the
+  root's own configuration has apt keep (its binary cache, as ``apt list`` would); when
+  that configuration disables the binary cache, the cache is built in memory.
 - Acting runs ``chroot <root> apt-get ...``: the root's own apt, dpkg and maintainer
   scripts run exactly as on that system. (Host apt with ``RootDir`` plus
   ``DPkg::Chroot-Directory`` mis-resolves several paths, and dpkg ``--root`` alone

@@ -176,3 +176,14 @@ def test_versions_of_one_file_share_a_record_per_priority_and_section():
     assert optional[0] == ('bookworm-security', True, 'Security', 'optional', 'utils')
     assert important == ('bookworm-security', True, 'Security', 'important', 'admin')
     assert sources.lookups == 1
+
+
+def test_a_disabled_binary_cache_gets_a_file_in_a_directory_the_root_does_not_have(tmp_path):
+    backend = apt.AptBackend(root=str(tmp_path))
+    first = backend._missing_cache_file('pkgcache.bin')  # pylint: disable=protected-access
+    assert first == apt.NO_BINARY_CACHE_DIRECTORY + '/pkgcache.bin'
+    # Should the root have that directory, apt could write there: another name is taken.
+    (tmp_path / apt.NO_BINARY_CACHE_DIRECTORY.lstrip('/')).mkdir(parents=True)
+    second = backend._missing_cache_file('pkgcache.bin')  # pylint: disable=protected-access
+    assert second != first
+    assert not (tmp_path / second.lstrip('/')).parent.exists()

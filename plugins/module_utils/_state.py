@@ -197,24 +197,6 @@ def pending_packages(state, boot_id, installed):
     return set((name, arch) for name, arch, dummy in pending_entries(state, boot_id, installed))
 
 
-def record_no_reboot_install(state, boot_id, when, installed_by_run):
-    """New state after an Install with NoReboot that installed ``installed_by_run``.
-
-    ``installed_by_run``: (name, arch, version) of each package the run installed or
-    upgraded. Earlier pending entries of the same boot are kept (a newer version of the
-    same name.arch replaces its entry); entries of an earlier boot are dropped. ``when``
-    (datetime or ISO string) becomes ``last_no_reboot_install_operation_time``.
-    """
-    by_key = dict(((entry['name'], entry['arch']), entry) for entry in clear_if_rebooted(state, boot_id)['pending'])
-    for name, arch, version in (_triple(item) for item in installed_by_run):
-        by_key[(name, arch)] = {'name': name, 'arch': arch, 'version': version}
-    return {
-        'last_no_reboot_install_operation_time': _iso(when),
-        'boot_id': boot_id,
-        'pending': [by_key[key] for key in sorted(by_key)],
-    }
-
-
 def _as_state(when, boot_id, triples):
     return {
         'last_no_reboot_install_operation_time': _iso(when),

@@ -19,7 +19,7 @@ import pytest
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._state import (
     clear_if_rebooted, current_boot_id, empty_state, load_state, pending_after_install, pending_before_install,
-    pending_entries, pending_packages, record_no_reboot_install, save_state, save_state_before_install, state_path,
+    pending_entries, pending_packages, save_state, save_state_before_install, state_path,
 )
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import InstalledPackage
 
@@ -121,7 +121,7 @@ def test_saving_a_state_keeps_it_usable_after_a_corrupt_one(tmp_path):
         handle.write('{{{')
     state, warning = load_state(root)
     assert warning
-    save_state(root, record_no_reboot_install(state, BOOT_A, '2024-05-02T08:00:00Z', [('bash', 'amd64', '5.2-1')]))
+    save_state(root, pending_before_install(state, BOOT_A, '2024-05-02T08:00:00Z', [('bash', 'amd64', '5.2-1')]))
     assert load_state(root)[0]['pending'] == [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'}]
 
 
@@ -171,38 +171,21 @@ def test_pending_packages(state, boot_id, now_installed, expected):
     assert pending_packages(state, boot_id, now_installed) == expected
 
 
-def test_record_starts_tracking_with_time_and_boot():
-    state = record_no_reboot_install(empty_state(), BOOT_A, datetime.datetime(2024, 5, 1, 12, 30, 5, tzinfo=datetime.timezone.utc),
+def test_tracking_starts_with_time_and_boot():
+    state = pending_before_install(empty_state(), BOOT_A, datetime.datetime(2024, 5, 1, 12, 30, 5, tzinfo=datetime.timezone.utc),
                                      [('bash', 'amd64', '5.2-1')])
     assert state == {'last_no_reboot_install_operation_time': '2024-05-01T12:30:05Z', 'boot_id': BOOT_A,
                      'pending': [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'}]}
 
 
-def test_record_converts_other_timezones_to_utc():
+def test_attempt_time_in_other_timezones_is_stored_in_utc():
     plus_two = datetime.timezone(datetime.timedelta(hours=2))
-    state = record_no_reboot_install(empty_state(), BOOT_A, datetime.datetime(2024, 5, 1, 14, 0, 0, tzinfo=plus_two), [])
+    state = pending_before_install(empty_state(), BOOT_A, datetime.datetime(2024, 5, 1, 14, 0, 0, tzinfo=plus_two), [])
     assert state['last_no_reboot_install_operation_time'] == '2024-05-01T12:00:00Z'
 
 
-def test_record_keeps_earlier_pending_entries_of_the_same_boot():
-    before = copy.deepcopy(STATE_A)
-    state = record_no_reboot_install(STATE_A, BOOT_A, '2024-05-02T09:00:00Z',
-                                     [('bash', 'amd64', '5.2-2'), ('zlib1g', 'amd64', '1:1.2.13.dfsg-1')])
-    assert state['pending'] == [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-2'},
-                                {'name': 'curl', 'arch': 'amd64', 'version': '7.88.1-10+deb12u5'},
-                                {'name': 'zlib1g', 'arch': 'amd64', 'version': '1:1.2.13.dfsg-1'}]
-    assert state['last_no_reboot_install_operation_time'] == '2024-05-02T09:00:00Z'
-    assert STATE_A == before  # pure: the input is untouched
-
-
-def test_record_after_a_reboot_drops_the_old_boot_entries():
-    state = record_no_reboot_install(STATE_A, BOOT_B, '2024-05-03T09:00:00Z', [('vim', 'amd64', '2:9.0.1378-2')])
-    assert state['boot_id'] == BOOT_B
-    assert state['pending'] == [{'name': 'vim', 'arch': 'amd64', 'version': '2:9.0.1378-2'}]
-
-
-def test_record_accepts_dicts_and_installed_packages():
-    state = record_no_reboot_install(empty_state(), BOOT_A, '2024-05-01T00:00:00Z',
+def test_targets_may_be_dicts_and_installed_packages():
+    state = pending_before_install(empty_state(), BOOT_A, '2024-05-01T00:00:00Z',
                                      [{'name': 'a', 'arch': 'x86_64', 'version': '0:1-1'}, InstalledPackage('b', 'noarch', '0:2-1')])
     assert [entry['name'] for entry in state['pending']] == ['a', 'b']
 

@@ -21,16 +21,6 @@ __metaclass__ = type
 import functools
 import re
 
-try:
-    import apt_pkg
-except ImportError:
-    apt_pkg = None
-
-try:
-    import rpm
-except ImportError:
-    rpm = None
-
 FAMILIES = ('apt', 'dnf', 'zypper')
 RPM_FAMILIES = ('dnf', 'zypper')
 
@@ -38,11 +28,31 @@ RPM_FAMILIES = ('dnf', 'zypper')
 # against each other many times per run.
 _CACHE_SIZE = 1 << 17
 
+# The libraries are imported on first use: a host has at most one of them that matters
+# (an apt host never needs rpm, an rpm host never needs apt_pkg).
+_libraries = {}
+
+
+def _imported(name):
+    """The module ``name`` (``apt_pkg`` or ``rpm``), or None when it is not importable."""
+    if name not in _libraries:
+        try:
+            _libraries[name] = __import__(name)
+        except ImportError:
+            _libraries[name] = None
+    return _libraries[name]
+
+
+def _rpm_library():
+    return _imported('rpm')
+
+
 _apt_pkg_ready = []
 
 
 def _apt_library():
     """``apt_pkg`` ready for ``version_compare``, or None when it cannot be used."""
+    apt_pkg = _imported('apt_pkg')
     if apt_pkg is None:
         return None
     if not _apt_pkg_ready:
@@ -62,7 +72,7 @@ def library_in_use(family):
     _check_family(family)
     if family == 'apt':
         return 'apt_pkg' if _apt_library() is not None else None
-    return 'rpm' if rpm is not None else None
+    return 'rpm' if _rpm_library() is not None else None
 
 
 def _check_family(family):
@@ -352,6 +362,7 @@ def _cached_compare(family, left, right):
         if library is not None:
             return _sign(library.version_compare(left, right))
         return debian_compare(left, right)
+    rpm = _rpm_library()
     if rpm is not None:
         return _sign(rpm.labelCompare(split_evr(left), split_evr(right)))
     return rpm_compare(left, right)

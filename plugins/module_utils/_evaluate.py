@@ -401,10 +401,12 @@ class _Engine(object):
 
     def evaluate_installed(self, package, by_version):
         name, arch, installed = package.name, package.arch, package.version
-        if by_version:
-            newer, same, older = order_versions(self.family, by_version, installed)
+        if not by_version:
+            newer = same = older = []       # nothing offered, nothing to order
+        elif len(by_version) == 1 and installed in by_version:
+            newer, same, older = [], [installed], []    # only the installed version is offered
         else:
-            newer = same = older = []     # most installed packages: nothing offered, nothing to order
+            newer, same, older = order_versions(self.family, by_version, installed)
         same_records = [record for version in same for record in by_version[version]]
 
         installed_rejected = self.rejected_entry(name, arch, installed, same_records)

@@ -340,8 +340,10 @@ class AptBackend(PatchBackend):
         (a version string carried as two builds gives a second record only when its origin
         or fields differ), so the engine can count approved ones as NOT_APPLICABLE; packages
         of architectures the node is not configured for (APT::Architectures) are skipped.
-        ``advisory_only`` exists for the rpm backends (records without a notice); Debian has
-        no advisories, so it is ignored here.
+        With ``advisory_only`` (the baseline cannot approve a version that is not a security
+        update: ``_evaluate.advisory_records_suffice``) versions of packages that are not
+        installed are given only when they come from a security source: the others could
+        only be counted as not approved. Installed packages always get every record.
         """
         cache, source_list = self._open_cache()
         architectures = frozenset(apt_pkg.get_architectures())
@@ -369,7 +371,7 @@ class AptBackend(PatchBackend):
                         if arch != 'all' and arch not in architectures:
                             continue
                         record = version_record(version)
-                        if record is not None:
+                        if record is not None and (record[1] or not advisory_only):
                             add_candidate(_AptCandidate(package.name, arch, version.ver_str, record))
                         continue
                     if package.architecture not in architectures:
@@ -377,7 +379,7 @@ class AptBackend(PatchBackend):
                     name, arch, seen = package.name, None, []
                     for version in versions:
                         record = version_record(version)
-                        if record is None:
+                        if record is None or (advisory_only and not record[1]):
                             continue
                         version_string = version.ver_str
                         # The same version string twice (rebuilds in two suites) matters only when the

@@ -438,7 +438,7 @@ class _Engine(object):
             explained = (newer or same or older or [None])[0]
             if explained is None:
                 why = 'no repository offers %s.%s' % (name, arch)
-                if self.advisory_only:
+                if self.advisory_only and self.family != 'apt':     # apt keeps every record of installed packages
                     why += ' in an advisory (versions in no advisory were not read: this baseline cannot approve them)'
             else:
                 why = self.why_not(name, arch, explained, by_version[explained])
@@ -629,10 +629,18 @@ def advisory_records_suffice(baseline, family):
     can approve a record that has no advisory (no classification, no severity, not
     security); such records then only explain why nothing is approved. A backend may
     use it to read only advisory records. Conservative: PRODUCT filters and dates are
-    taken to pass. Always False on apt, which has no advisories.
+    taken to pass.
+
+    apt has no advisories: a version from a security source is its only mark, so there
+    the question is whether a version that is not a security update can be approved
+    (only ApprovedPatches with approved_patches_enable_non_security, or a rule with
+    enable_non_security, can approve one).
     """
     if family == 'apt':
-        return False
+        if baseline.get('approved_patches') and baseline.get('approved_patches_enable_non_security'):
+            return False
+        rules = (baseline.get('approval_rules') or {}).get('patch_rules') or ()
+        return not any(rule.get('enable_non_security') for rule in rules)
     operating_system = baseline.get('operating_system')
     secure = security_waived(family)
     approved = baseline.get('approved_patches') or ()

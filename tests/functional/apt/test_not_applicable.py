@@ -106,10 +106,32 @@ def test_a_rejected_absent_package_is_not_counted(scanned):
     assert evaluation.not_applicable_count == 2          # hotel and lima
 
 
-def test_advisory_only_changes_nothing_on_apt(apt_root):
-    """Debian has no advisories: the rpm backends' advisory_only keyword is accepted and ignored."""
+def test_advisory_only_leaves_out_only_non_security_versions_of_absent_packages(apt_root):
+    """With advisory_only (the baseline cannot approve non-security versions) the apt read drops
+    the versions of packages that are not installed and come from no security source, and
+    nothing else: installed packages keep every record, and the Scan's counts do not change."""
     add_repository(apt_root, MAIN, security=SECURITY, updates=UPDATES)
-    plain, advisory_only = run_backend(apt_root, [['refresh'], ['read_universe', 'DEBIAN', 'Debian12'],
-                                                  ['read_universe', 'DEBIAN', 'Debian12', True]])[1:]
-    assert advisory_only['candidates'] == plain['candidates']
-    assert any(c['name'] == 'hotel' for c in advisory_only['candidates'])
+    run_backend(apt_root, [['refresh']])
+    install_directly(apt_root, 'alpha=1.0-1')
+    plain, advisory_only = run_backend(apt_root, [['read_universe', 'DEBIAN', 'Debian12'],
+                                                  ['read_universe', 'DEBIAN', 'Debian12', True]])
+
+    def records(universe):
+        return sorted((c['name'], c['version'], c['security'], c['repository']) for c in universe['candidates'])
+
+    dropped = sorted(set(records(plain)) - set(records(advisory_only)))
+    assert dropped == [
+        ('hotel', '1.0-1', False, 'bookworm'),
+        ('juliet', '1.0-1', False, 'bookworm'),
+        ('juliet', '1.1-1', False, 'bookworm-updates'),
+        ('kilo', '1.0-1', False, 'bookworm'),
+        ('lima', '1.0-1', False, 'bookworm'),
+    ]
+    assert set(records(advisory_only)) <= set(records(plain))
+    assert [r for r in records(advisory_only) if r[0] == 'alpha'] == [r for r in records(plain) if r[0] == 'alpha']
+    baseline = debian_default()
+    assert _evaluate.advisory_records_suffice(baseline, 'apt')
+    full = _evaluate.evaluate(baseline, rebuilt(plain), EVALUATION_TIME)
+    reduced = _evaluate.evaluate(baseline, rebuilt(advisory_only), EVALUATION_TIME, advisory_only=True)
+    assert reduced.not_applicable_count == full.not_applicable_count == 3
+    assert reduced.patches == full.patches

@@ -525,8 +525,12 @@ def test_an_installed_version_no_repository_offers_is_in_no_list():
     ('zypper', baseline('zypper', rules=[rule(patch_filter('CLASSIFICATION', 'Security'))]), True),
     ('zypper', baseline('zypper', approved=['vim']), False),
     ('zypper', baseline('zypper', approved=['CVE-2026-1234']), True),
-    ('apt', baseline('apt', rules=[rule(patch_filter('PRIORITY', 'Required'))]), False),
-    ('apt', baseline('apt'), False),
+    # apt: whether a version that is not a security update can be approved
+    ('apt', baseline('apt', rules=[rule(patch_filter('PRIORITY', 'Required'))]), True),
+    ('apt', baseline('apt'), True),
+    ('apt', baseline('apt', rules=[rule(patch_filter('PRIORITY', 'Required'), non_security=True)]), False),
+    ('apt', baseline('apt', approved=['openssl'], approved_non_security=True), False),
+    ('apt', baseline('apt', approved=['openssl'], approved_non_security=False), True),
 ])
 def test_advisory_records_suffice(family, document, expected):
     assert advisory_records_suffice(document, family) is expected
@@ -536,7 +540,8 @@ def test_advisory_records_suffice(family, document, expected):
     ('AWS-RedHatDefaultPatchBaseline', 'dnf', True),
     ('AWS-AmazonLinux2023DefaultPatchBaseline', 'dnf', True),
     ('AWS-SuseDefaultPatchBaseline', 'zypper', True),
-    ('AWS-UbuntuDefaultPatchBaseline', 'apt', False),
+    ('AWS-UbuntuDefaultPatchBaseline', 'apt', True),
+    ('AWS-DebianDefaultPatchBaseline', 'apt', True),
 ])
-def test_predefined_baselines_need_only_advisory_records_on_rpm(name, family, expected):
+def test_predefined_baselines_need_only_advisory_or_security_records(name, family, expected):
     assert advisory_records_suffice(get_predefined(name), family) is expected

@@ -173,7 +173,7 @@ def test_pending_packages(state, boot_id, now_installed, expected):
 
 def test_tracking_starts_with_time_and_boot():
     state = pending_before_install(empty_state(), BOOT_A, datetime.datetime(2024, 5, 1, 12, 30, 5, tzinfo=datetime.timezone.utc),
-                                     [('bash', 'amd64', '5.2-1')])
+                                   [('bash', 'amd64', '5.2-1')])
     assert state == {'last_no_reboot_install_operation_time': '2024-05-01T12:30:05Z', 'boot_id': BOOT_A,
                      'pending': [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'}]}
 
@@ -186,7 +186,7 @@ def test_attempt_time_in_other_timezones_is_stored_in_utc():
 
 def test_targets_may_be_dicts_and_installed_packages():
     state = pending_before_install(empty_state(), BOOT_A, '2024-05-01T00:00:00Z',
-                                     [{'name': 'a', 'arch': 'x86_64', 'version': '0:1-1'}, InstalledPackage('b', 'noarch', '0:2-1')])
+                                   [{'name': 'a', 'arch': 'x86_64', 'version': '0:1-1'}, InstalledPackage('b', 'noarch', '0:2-1')])
     assert [entry['name'] for entry in state['pending']] == ['a', 'b']
 
 

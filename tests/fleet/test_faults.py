@@ -21,6 +21,7 @@ import pytest
 
 from tests.fleet import fleetctl, scenario
 from tests.fleet.conftest import HERE, PlaybookReport, by_name
+from tests.support import rpmrepo
 
 NEW = {'fleet-base': '1.1-1', 'fleet-tool': '2.1-1', 'fleet-broken': '1.1-1', 'fleet-big': '1.1-1'}
 # One node per package family for the faults that run on every family (fleet mix: node2 deb, node3 rpm, node4 suse, ...).
@@ -230,12 +231,8 @@ exec sleep 100000
 
 @pytest.fixture(scope='module')
 def interrupt_rpm(tmp_path_factory):
-    workdir = str(tmp_path_factory.mktemp('interrupt'))
-    with open(os.path.join(workdir, 'hook.spec'), 'w') as handle:
-        handle.write(INTERRUPT_SPEC)
-    subprocess.run(['rpmbuild', '-bb', '--quiet', '--define', '_topdir %s' % workdir, os.path.join(workdir, 'hook.spec')],
-                   check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return os.path.join(workdir, 'RPMS', 'noarch', '%s-1-1.noarch.rpm' % INTERRUPT_RPM)
+    built = rpmrepo.rpmbuild_spec(INTERRUPT_SPEC, str(tmp_path_factory.mktemp('interrupt')))
+    return os.path.join(built, '%s-1-1.noarch.rpm' % INTERRUPT_RPM)
 
 
 def install_interrupt_hook(fleet, node, request):

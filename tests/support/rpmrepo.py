@@ -120,9 +120,14 @@ def _batches(packages):
 
 
 def _rpmbuild(packages, build_time, workdir):
+    return rpmbuild_spec(render_batch_spec(packages), workdir, build_time)
+
+
+def rpmbuild_spec(spec_text, workdir, build_time=DEFAULT_BUILD_TIME):
+    """Build the noarch binary rpms of ``spec_text`` under ``workdir``; return the directory holding them."""
     spec_path = os.path.join(workdir, 'batch.spec')
     with open(spec_path, 'w') as handle:
-        handle.write(render_batch_spec(packages))
+        handle.write(spec_text)
     topdir = os.path.join(workdir, 'top')
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(int(build_time.timestamp())), LC_ALL='C')
     argv = ['rpmbuild', '-bb', '--quiet',

@@ -75,6 +75,13 @@ def dpkg_state(root, name):
     return version, status
 
 
+def prepared_root(root, main, security, updates, *installed):
+    """``root`` using a repository with the three suites, its lists fetched, ``installed`` (``name=version``) installed."""
+    add_repository(root, main, security=security, updates=updates)
+    run_backend(root, [['refresh']])
+    install_directly(root, *installed)
+
+
 def install_directly(root, *specs):
     """Install package versions with the root's own apt-get (test setup, not the backend)."""
     subprocess.run(['chroot', root, 'apt-get', 'install', '-y', '-q', '--allow-downgrades'] + list(specs),

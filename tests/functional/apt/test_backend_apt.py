@@ -18,7 +18,7 @@ import sys
 import pytest
 
 from tests.functional.apt.aptnode import (
-    BackendCallError, add_repository, dpkg_state, install_directly, run_backend)
+    BackendCallError, add_repository, dpkg_state, install_directly, prepared_root, run_backend)
 from tests.support.specs import PackageSpec
 
 MAIN = [
@@ -41,9 +41,7 @@ UPDATES = [
 @pytest.fixture
 def node(apt_root):
     """A root with the scenario repository configured and alpha, beta, gamma 1.0-1 installed."""
-    add_repository(apt_root, MAIN, security=SECURITY, updates=UPDATES)
-    run_backend(apt_root, [['refresh']])
-    install_directly(apt_root, 'alpha=1.0-1', 'beta=1.0-1', 'gamma=1.0-1')
+    prepared_root(apt_root, MAIN, SECURITY, UPDATES, 'alpha=1.0-1', 'beta=1.0-1', 'gamma=1.0-1')
     return apt_root
 
 

@@ -17,7 +17,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe i
 
 import pytest
 
-from tests.functional.apt.aptnode import add_repository, install_directly, run_backend
+from tests.functional.apt.aptnode import prepared_root, run_backend
 from tests.support.specs import PackageSpec
 
 MAIN = [
@@ -43,9 +43,7 @@ EVALUATION_TIME = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
 @pytest.fixture
 def scanned(apt_root):
     """The universe of a root with alpha 1.0-1 installed and the repository above, read by the backend."""
-    add_repository(apt_root, MAIN, security=SECURITY, updates=UPDATES)
-    run_backend(apt_root, [['refresh']])
-    install_directly(apt_root, 'alpha=1.0-1')
+    prepared_root(apt_root, MAIN, SECURITY, UPDATES, 'alpha=1.0-1')
     universe, = run_backend(apt_root, [['read_universe', 'DEBIAN', 'Debian12']])
     return universe
 
@@ -110,9 +108,7 @@ def test_advisory_only_leaves_out_only_non_security_versions_of_absent_packages(
     """With advisory_only (the baseline cannot approve non-security versions) the apt read drops
     the versions of packages that are not installed and come from no security source, and
     nothing else: installed packages keep every record, and the Scan's counts do not change."""
-    add_repository(apt_root, MAIN, security=SECURITY, updates=UPDATES)
-    run_backend(apt_root, [['refresh']])
-    install_directly(apt_root, 'alpha=1.0-1')
+    prepared_root(apt_root, MAIN, SECURITY, UPDATES, 'alpha=1.0-1')
     plain, advisory_only = run_backend(apt_root, [['read_universe', 'DEBIAN', 'Debian12'],
                                                   ['read_universe', 'DEBIAN', 'Debian12', True]])
 

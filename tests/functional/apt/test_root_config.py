@@ -16,7 +16,7 @@ import os
 
 import pytest
 
-from tests.functional.apt.aptnode import add_repository, install_directly, run_backend
+from tests.functional.apt.aptnode import prepared_root, run_backend
 from tests.support.specs import PackageSpec
 
 MAIN = [PackageSpec('alpha', '1.0'), PackageSpec('unrelated', '1.0')]
@@ -29,9 +29,7 @@ CACHE_FILES = ('var/cache/apt/pkgcache.bin', 'var/cache/apt/srcpkgcache.bin')
 @pytest.fixture
 def node(apt_root):
     """A root with alpha 1.0-1 installed from a three-suite repository, and its universe read as configured."""
-    add_repository(apt_root, MAIN, security=SECURITY, updates=UPDATES)
-    run_backend(apt_root, [['refresh']])
-    install_directly(apt_root, 'alpha=1.0-1')
+    prepared_root(apt_root, MAIN, SECURITY, UPDATES, 'alpha=1.0-1')
     universe, = run_backend(apt_root, [['read_universe', 'DEBIAN', 'Debian12']])
     remove_cache_files(apt_root)
     return apt_root, universe

@@ -23,7 +23,7 @@ import time
 import pytest
 
 from tests.functional.module.conftest import ALL_SECURITY, expected_version, states
-from tests.support import rpmroot
+from tests.support import rpmrepo, rpmroot
 
 # The packages the all-security baseline updates (conftest's scenario), and the new dependency.
 UPDATED = ('alpha', 'delta', 'foxtrot', 'india')
@@ -62,12 +62,8 @@ Test hook: once armed, the end of a transaction that installs a test package kil
 
 @pytest.fixture(scope='module')
 def trigger_rpm(tmp_path_factory):
-    workdir = str(tmp_path_factory.mktemp('trigger'))
-    with open(os.path.join(workdir, 'trigger.spec'), 'w') as handle:
-        handle.write(TRIGGER_SPEC)
-    subprocess.run(['rpmbuild', '-bb', '--quiet', '--define', '_topdir %s' % workdir, os.path.join(workdir, 'trigger.spec')],
-                   check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return os.path.join(workdir, 'RPMS', 'noarch', 'fleetops-test-kill-module-1-1.noarch.rpm')
+    built = rpmrepo.rpmbuild_spec(TRIGGER_SPEC, str(tmp_path_factory.mktemp('trigger')))
+    return os.path.join(built, 'fleetops-test-kill-module-1-1.noarch.rpm')
 
 
 def in_root(node, path):

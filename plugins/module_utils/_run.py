@@ -27,7 +27,8 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _pla
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError, InputError, LockTimeoutError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
+    BackendError, BaselineValidationError, InputError, LockTimeoutError)
 
 OPERATIONS = ('Scan', 'Install')
 REBOOT_OPTIONS = ('RebootIfNeeded', 'NoReboot')
@@ -342,7 +343,8 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
     if no_reboot and targets:
         # Recorded before the package manager runs, so that a crash after it changed packages
         # cannot lose the pending mark; rewritten below with what the run really installed.
-        _state.save_state_before_install(request.root, _state.pending_before_install(node_state, boot_id, now(), targets))
+        _state.save_state_before_install(request.root, _state.pending_before_install(
+            node_state, boot_id, now(), list(targets) + planned_dependencies(backend, targets)))
     try:
         outcome = backend.install(targets) if targets else _backend.InstallOutcome([])
     except Exception as exc:
@@ -372,6 +374,21 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
     if request.override_entries is not None:
         patches = mark_failed_overrides(patches, targets, request.family)
     return patches, after_evaluation.not_applicable_count, node_state
+
+
+def planned_dependencies(backend, targets):
+    """(name, arch, version) that the resolved transaction for ``targets`` installs or upgrades besides them.
+
+    So that a NoReboot run that dies part-way leaves the dependencies it pulled in pending
+    too, as a finished run does. A transaction the package manager cannot resolve records
+    the targets alone: the install itself then reports why.
+    """
+    try:
+        transaction = backend.plan(targets)
+    except BackendError:
+        return []
+    return [(item['name'], item['arch'], item['to_version']) for item in transaction
+            if item.get('action') in ('upgrade', 'install') and item.get('to_version')]
 
 
 def _save_after_install(root, node_state, warnings):

@@ -83,12 +83,12 @@ options:
         installed by an earlier V(NoReboot) run are still waiting for a reboot.
       - V(NoReboot) never reboots; packages this run installed are reported C(INSTALLED_PENDING_REBOOT)
         until the host has booted.
-      - With V(NoReboot) the updates an V(Install) is about to apply are recorded as pending in
-        C(<root>/var/lib/fleetops-patch/state.json) before the package manager runs, and replaced by what
-        the run really installed when it ends. A run that dies part-way (lost connection, killed) still
-        leaves the updates it applied C(INSTALLED_PENDING_REBOOT) for the next V(Scan) (packages pulled in
-        only as dependencies are recorded only when the run ends). When that file
-        cannot be written the V(Install) fails, naming the file and the reason, before any package changes.
+      - With V(NoReboot) the updates an V(Install) is about to apply, and the dependencies its resolved
+        transaction adds, are recorded as pending in C(<root>/var/lib/fleetops-patch/state.json) before the
+        package manager runs, and replaced by what the run really installed when it ends. A run that dies
+        part-way (lost connection, killed) still leaves the packages it changed C(INSTALLED_PENDING_REBOOT)
+        for the next V(Scan). When that file cannot be written the V(Install) fails, naming the file and the
+        reason, before any package changes.
       - V(RebootIfNeeded) records nothing; should the run die after installing but before its reboot, the
         next V(Scan) reports those packages C(INSTALLED), as the run itself would have, and RV(reboot_required)
         says whether the operating system asks for a reboot.

@@ -69,6 +69,41 @@ def test_targets_are_recorded_before_the_package_manager_runs(root):
                                {'name': 'curl', 'arch': 'amd64', 'version': '7.1-1'}]
 
 
+class PullingBackend(DyingBackend):
+    """Its resolver adds a new dependency, zlib 1.3-1, to every transaction (or cannot resolve: ``unsolvable``)."""
+
+    unsolvable = False
+
+    def plan(self, targets):
+        self.calls.append('plan')
+        if self.unsolvable:
+            raise BackendError('the resolver gave up')
+        return self._transaction(targets) + [dict(name='zlib', arch='amd64', from_version=None, to_version='1.3-1',
+                                                  action='install')]
+
+
+def test_dependencies_of_the_resolved_transaction_are_recorded_before_the_package_manager_runs(root):
+    backend = PullingBackend({'bash': '5.1-1'}, {'bash': '5.2-1'}, how=None, state_root=root)
+    run(root, backend, operation='Install', reboot_option='NoReboot')
+    assert backend.state_seen_by_install['pending'] == [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'},
+                                                        {'name': 'zlib', 'arch': 'amd64', 'version': '1.3-1'}]
+    assert backend.calls.index('plan') < backend.calls.index('install')
+
+
+def test_a_transaction_that_cannot_be_resolved_beforehand_records_the_targets_and_installs(root):
+    backend = PullingBackend({'bash': '5.1-1'}, {'bash': '5.2-1'}, how=None, state_root=root)
+    backend.unsolvable = True
+    result = run(root, backend, operation='Install', reboot_option='NoReboot')
+    assert backend.state_seen_by_install['pending'] == [{'name': 'bash', 'arch': 'amd64', 'version': '5.2-1'}]
+    assert states(result) == {'bash': 'INSTALLED_PENDING_REBOOT'}
+
+
+def test_reboot_if_needed_runs_resolve_nothing_beforehand(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    run(root, backend, operation='Install')
+    assert 'plan' not in backend.calls
+
+
 def test_no_reboot_run_killed_after_the_package_manager_leaves_the_packages_pending(root):
     backend = DyingBackend({'bash': '5.1-1', 'curl': '7.0-1'}, {'bash': '5.2-1'})
     killed_install(root, backend, reboot_option='NoReboot')

@@ -9,6 +9,7 @@ apt-get and dpkg run chrooted in the overlay root. Run as root:
 ``.venv/bin/pytest tests/functional/apt -q``.
 """
 
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -190,22 +191,29 @@ def test_dependency_closure_lists_a_new_dependency(node):
     assert dpkg_state(node, 'newdep') is None
 
 
-def test_held_lock_times_out_naming_the_holder(node):
-    lock_path = os.path.join(node, 'var/lib/dpkg/lock-frontend')
+@contextlib.contextmanager
+def lock_held_by_another_process(path):
+    """A child process holding an fcntl lock on ``path`` (as apt and dpkg take theirs) until the block ends."""
     holder = subprocess.Popen(
         [sys.executable, '-c', 'import fcntl, sys\n'
          'handle = open(sys.argv[1], "w")\n'
          'fcntl.lockf(handle, fcntl.LOCK_EX)\n'
          'print("locked", flush=True)\n'
-         'sys.stdin.read()\n', lock_path],
+         'sys.stdin.read()\n', path],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, universal_newlines=True)
     try:
         assert holder.stdout.readline().strip() == 'locked'
-        with pytest.raises(BackendCallError) as caught:
-            run_backend(node, [['install', [['alpha', 'all', '1.1-1']]]], lock_timeout=2)
+        yield holder
     finally:
         holder.stdin.close()
         holder.wait()
+
+
+def test_held_lock_times_out_naming_the_holder(node):
+    lock_path = os.path.join(node, 'var/lib/dpkg/lock-frontend')
+    with lock_held_by_another_process(lock_path) as holder:
+        with pytest.raises(BackendCallError) as caught:
+            run_backend(node, [['install', [['alpha', 'all', '1.1-1']]]], lock_timeout=2)
     assert caught.value.kind == 'LockTimeoutError'
     assert 'PID %d' % holder.pid in caught.value.message
     assert lock_path in caught.value.message
@@ -313,16 +321,6 @@ def test_lock_probe_names_the_holder(tmp_path):
     path = str(tmp_path / 'lock')
     with open(path, 'w') as handle:
         assert lock_holder(path) is None
-        child = subprocess.Popen([sys.executable, '-c', 'import fcntl, sys\n'
-                                  'handle = open(sys.argv[1], "w")\n'
-                                  'fcntl.lockf(handle, fcntl.LOCK_EX)\n'
-                                  'print("locked", flush=True)\n'
-                                  'sys.stdin.read()\n', path],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, universal_newlines=True)
-        try:
-            assert child.stdout.readline().strip() == 'locked'
+        with lock_held_by_another_process(path) as child:
             assert lock_holder(path) == 'PID %d' % child.pid
-        finally:
-            child.stdin.close()
-            child.wait()
         fcntl.lockf(handle, fcntl.LOCK_UN)

@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
-import datetime
 import re
 
 from ansible.module_utils.six import string_types
@@ -29,12 +28,11 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _sta
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
     BackendError, BaselineValidationError, InputError, LockTimeoutError)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
+    OPERATIONS, REBOOT_OPTIONS, STATE_REPORT_ORDER, iso_time, parse_time,
+)
 
-OPERATIONS = ('Scan', 'Install')
-REBOOT_OPTIONS = ('RebootIfNeeded', 'NoReboot')
 SNAPSHOT_ID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-# Listed first in the result, so that a long report starts with what needs attention.
-STATE_ORDER = ('FAILED', 'MISSING', 'INSTALLED_REJECTED', 'INSTALLED_PENDING_REBOOT', 'INSTALLED', 'INSTALLED_OTHER')
 
 
 class RunRequest(object):
@@ -73,19 +71,10 @@ def parse_evaluation_time(value, default):
         return default
     if not isinstance(value, string_types):
         raise InputError('evaluation_time', 'must be an ISO 8601 time such as 2026-01-31T00:00:00Z')
-    text = value.strip()
-    if text.endswith(('Z', 'z')):
-        text = text[:-1] + '+00:00'
     try:
-        if len(text) == 10:
-            parsed = datetime.datetime.strptime(text, '%Y-%m-%d')
-        else:
-            parsed = datetime.datetime.fromisoformat(text)
-    except ValueError:
+        return parse_time(value)
+    except (ValueError, OverflowError):
         raise InputError('evaluation_time', '%r is not an ISO 8601 time such as 2026-01-31T00:00:00Z' % value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-    return parsed.astimezone(datetime.timezone.utc)
 
 
 def validate_snapshot_id(value):
@@ -240,7 +229,7 @@ def mark_failed_overrides(patches, targets, family):
 
 
 def sort_patches(patches):
-    rank = dict((state, index) for index, state in enumerate(STATE_ORDER))
+    rank = dict((state, index) for index, state in enumerate(STATE_REPORT_ORDER))
     return sorted(patches, key=lambda patch: (rank.get(patch['state'], len(rank)), patch['name'], patch['arch']))
 
 
@@ -263,8 +252,8 @@ def instance_patch_state(request, summary, start, end, last_no_reboot_time):
         snapshot_id=request.snapshot_id,
         operation=request.operation,
         reboot_option=request.reboot_option,
-        operation_start_time=_evaluate.iso_time(start),
-        operation_end_time=_evaluate.iso_time(end),
+        operation_start_time=iso_time(start),
+        operation_end_time=iso_time(end),
         last_no_reboot_install_operation_time=last_no_reboot_time,
         operating_system=request.operating_system,
     )

@@ -34,6 +34,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors imp
     BaselineValidationError,
     PatchManagerError,
 )
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import OPERATING_SYSTEMS
 
 try:
     import yaml
@@ -47,12 +48,6 @@ DEFAULT_REGISTRY_DIR_NAME = 'patch_registry'
 BASELINE_SUFFIXES = ('.yml', '.yaml', '.json')
 REGISTRY_KEYS = ('default_baselines', 'patch_groups')
 
-# The AWS OperatingSystem enum (ssm-semantics.md 1.2).
-OPERATING_SYSTEMS = (
-    'WINDOWS', 'AMAZON_LINUX', 'AMAZON_LINUX_2', 'AMAZON_LINUX_2022', 'AMAZON_LINUX_2023',
-    'UBUNTU', 'REDHAT_ENTERPRISE_LINUX', 'SUSE', 'CENTOS', 'ORACLE_LINUX', 'DEBIAN',
-    'MACOS', 'RASPBIAN', 'ROCKY_LINUX', 'ALMA_LINUX',
-)
 
 # Where the baseline came from, as reported in ``baseline_source.kind``.
 SOURCE_OVERRIDE = 'override'

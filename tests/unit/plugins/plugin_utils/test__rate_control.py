@@ -10,7 +10,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import InputError
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._rate_control import (
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_control import (
     RateLimit,
     concurrency_for,
     error_budget_spent,
@@ -37,7 +37,7 @@ def test_max_concurrency_rejects_what_aws_rejects(value):
     with pytest.raises(InputError) as err:
         parse_max_concurrency(value)
     assert err.value.field == 'max_concurrency'
-    assert 'percentage' in str(err.value)
+    assert 'percentage 1%..100%' in str(err.value)
 
 
 @pytest.mark.parametrize('value, expected', [

@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: rate_control
+short_description: AWS Run Command rate control - a sliding window of hosts and a run-wide error budget
+version_added: 1.0.0
+author:
+  - fleetops.patch_manager contributors (@fleetops)
+description:
+  - Runs every host through all of the play's tasks on its own, as P(ansible.builtin.free#strategy) does,
+    but with the rate control of AWS Run Command and maintenance windows.
+  - B(MaxConcurrency) is a sliding window - at most C(patch_max_concurrency) hosts run at once, and a new host
+    starts as soon as a running one has finished all its tasks (not in batches that wait for the slowest host,
+    as C(serial) does). Hosts start in inventory order.
+  - B(MaxErrors) counts failed and unreachable hosts across the whole play - once they exceed
+    C(patch_max_errors), no new host starts (V(0) stops after the first error). Hosts already running finish.
+    Hosts never started are I(not attempted).
+  - Both are play variables (templated, so extra variables and C(hostvars) work) with the AWS patterns - a count
+    or a percentage of the play's hosts. Unset means no limit. An invalid value fails the play before any host
+    starts, naming the variable and the allowed values.
+  - At the end of the play the outcome of every host of the play is set as the variable C(patch_fleet_result) of
+    C(localhost) - C({hosts - {<host> - record}, max_concurrency, max_errors, not_attempted}) where a record holds
+    the host's C(outcome) (C(compliant), C(non_compliant), C(failed), C(unreachable), C(not_attempted)), its patch
+    group, the counters of its last M(fleetops.patch_manager.run_patch_baseline) result, and the task and message
+    of its first failure. The filter P(fleetops.patch_manager.fleet_summary#filter) turns it into the fleet summary.
+  - The fleet playbooks C(fleetops.patch_manager.scan) and C(fleetops.patch_manager.install) use it.
+notes:
+  - The C(forks) setting caps the window too; set it at least as high as the concurrency you ask for.
+  - As with the free strategy, C(run_once) and C(any_errors_fatal) do not apply across hosts.
+"""
+
+import datetime
+
+from ansible.errors import AnsibleError
+from ansible.executor.play_iterator import IteratingStates
+from ansible.plugins.strategy.free import StrategyModule as FreeStrategyModule
+from ansible.template import Templar
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _fleet
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_control import RateWindow
+
+LIMIT_VARIABLES = ('patch_max_concurrency', 'patch_max_errors')
+RESULT_VARIABLE = 'patch_fleet_result'
+PATCH_ACTIONS = ('fleetops.patch_manager.run_patch_baseline', 'run_patch_baseline')
+
+
+def _result_parts(result):
+    """(host name, task, return data) of a task result, on every supported ansible-core."""
+    host = getattr(result, 'host', None) or result._host
+    task = getattr(result, 'task', None) or result._task
+    data = getattr(result, '_return_data', None)
+    if data is None:
+        data = result._result
+    return host.get_name(), task, data
+
+
+class StrategyModule(FreeStrategyModule):
+
+    def __init__(self, tqm):
+        super(StrategyModule, self).__init__(tqm)
+        self._window = None
+        self._limits = {}
+        self._patch_results = {}
+        self._failures = {}
+
+    # ---- the window --------------------------------------------------------------
+
+    def _read_limits(self, iterator):
+        variables = self._variable_manager.get_vars(play=iterator._play, _hosts=self._hosts_cache,
+                                                    _hosts_all=self._hosts_cache_all)
+        templar = Templar(loader=self._loader, variables=variables)
+        limits = {}
+        for name in LIMIT_VARIABLES:
+            value = templar.template(variables[name]) if name in variables else None
+            limits[name] = None if value in (None, '') else value
+        return limits
+
+    def _open_window(self, iterator):
+        self._limits = self._read_limits(iterator)
+        try:
+            return RateWindow(self._hosts_cache, self._limits['patch_max_concurrency'], self._limits['patch_max_errors'])
+        except PatchManagerError as exc:
+            raise AnsibleError('rate_control strategy: %s' % exc)
+
+    def _host_finished(self, iterator, name):
+        if name in self._tqm._unreachable_hosts:
+            return True
+        return iterator.get_state_for_host(name).run_state == IteratingStates.COMPLETE
+
+    def _is_error(self, iterator, name):
+        if name in self._tqm._unreachable_hosts or name in self._tqm._failed_hosts:
+            return True
+        host = self._inventory.get_host(name)
+        return host is not None and iterator.is_failed(host)
+
+    def get_hosts_left(self, iterator):
+        """The started hosts, after starting those the window admits now.
+
+        Started hosts stay in the list (unreachable ones too: the free strategy skips them),
+        so the list only grows while the free strategy iterates over it by position.
+        """
+        if self._window is None:
+            self._window = self._open_window(iterator)
+            self._started_at = datetime.datetime.now(datetime.timezone.utc)
+        window = self._window
+        for name in list(window.running):
+            if self._host_finished(iterator, name):
+                window.finished(name, error=self._is_error(iterator, name))
+        window.admit()
+        hosts = []
+        for name in window.started:
+            host = self._inventory.get_host(name)
+            if host is not None:
+                hosts.append(host)
+        return hosts
+
+    # ---- what happened to each host ---------------------------------------------
+
+    def _process_pending_results(self, iterator, *args, **kwargs):
+        results = super(StrategyModule, self)._process_pending_results(iterator, *args, **kwargs)
+        for result in results:
+            self._observe(result)
+        return results
+
+    def _observe(self, result):
+        name, task, data = _result_parts(result)
+        action = getattr(task, 'resolved_action', None) or task.action
+        if action in PATCH_ACTIONS and not data.get('skipped'):
+            # Keep what the summary reads, not the ~3,000 patches.
+            self._patch_results[name] = {'instance_patch_state': data.get('instance_patch_state'),
+                                         'rebooted': data.get('rebooted')}
+        if name not in self._failures and (result.is_unreachable() or (result.is_failed() and not task.ignore_errors)):
+            self._failures[name] = ('unreachable' if result.is_unreachable() else task.get_name(),
+                                    str(data.get('msg') or ''))
+
+    def _records(self, iterator):
+        window = self._window
+        started = set(window.started)
+        records = {}
+        for name in window.targets:
+            host = self._inventory.get_host(name)
+            records[name] = _fleet.host_record(
+                patch_group=host.vars.get('patch_group') if host is not None else None,
+                started=name in started,
+                unreachable=name in self._tqm._unreachable_hosts,
+                failed=name in started and self._is_error(iterator, name),
+                patch_result=self._patch_results.get(name),
+                failure=self._failures.get(name))
+        return records
+
+    def run(self, iterator, play_context):
+        self._window = None
+        self._patch_results = {}
+        self._failures = {}
+        result = super(StrategyModule, self).run(iterator, play_context)
+        if self._window is not None:
+            self._variable_manager.set_nonpersistent_facts('localhost', {RESULT_VARIABLE: {
+                'hosts': self._records(iterator),
+                'not_attempted': self._window.not_attempted(),
+                'max_concurrency': self._limits.get('patch_max_concurrency'),
+                'max_errors': self._limits.get('patch_max_errors'),
+                'start_time': iso_time(self._started_at),
+                'end_time': iso_time(datetime.datetime.now(datetime.timezone.utc)),
+            }})
+        return result

@@ -39,7 +39,6 @@ notes:
 import datetime
 
 from ansible.errors import AnsibleError
-from ansible.executor.play_iterator import IteratingStates
 from ansible.plugins.strategy.free import StrategyModule as FreeStrategyModule
 from ansible.template import Templar
 
@@ -91,10 +90,15 @@ class StrategyModule(FreeStrategyModule):
         except PatchManagerError as exc:
             raise AnsibleError('rate_control strategy: %s' % exc)
 
-    def _host_finished(self, iterator, name):
+    def _host_finished(self, iterator, host):
+        """Whether a started host has nothing left to run (its last result is processed)."""
+        name = host.get_name()
         if name in self._tqm._unreachable_hosts:
             return True
-        return iterator.get_state_for_host(name).run_state == IteratingStates.COMPLETE
+        if self._blocked_hosts.get(name, False):
+            return False
+        dummy, task = iterator.get_next_task_for_host(host, peek=True)
+        return task is None
 
     def _is_error(self, iterator, name):
         if name in self._tqm._unreachable_hosts or name in self._tqm._failed_hosts:
@@ -113,7 +117,8 @@ class StrategyModule(FreeStrategyModule):
             self._started_at = datetime.datetime.now(datetime.timezone.utc)
         window = self._window
         for name in list(window.running):
-            if self._host_finished(iterator, name):
+            host = self._inventory.get_host(name)
+            if host is None or self._host_finished(iterator, host):
                 window.finished(name, error=self._is_error(iterator, name))
         window.admit()
         hosts = []

@@ -37,7 +37,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary
     iso_time,
 )
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _registry
-from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._snapshot import SnapshotStore
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._snapshot import PURGE_INTERVAL, SnapshotStore
 
 # Where the baseline came from, as reported in ``baseline_source.kind``.
 SOURCE_OVERRIDE = 'override'
@@ -230,7 +230,7 @@ def resolve(task_vars, operating_system=None, patch_group=None, overrides=None, 
 
 def _frozen(resolver, keys, snapshot_id, evaluation_time, store):
     store = store or SnapshotStore()
-    store.purge_expired()
+    store.purge_expired(interval=PURGE_INTERVAL)
     pairs = [(resolver.patch_group, key) for key in keys]
     frozen = store.freeze(snapshot_id, pairs, lambda missing: dict((pair, resolver.entry(pair[1])) for pair in missing),
                           evaluation_time=iso_time(evaluation_time))

@@ -35,6 +35,7 @@ import json
 import os
 import re
 import tempfile
+import time
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import InputError, PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time, parse_time
@@ -47,6 +48,8 @@ SNAPSHOT_LIFETIME = datetime.timedelta(days=3)
 SNAPSHOT_ID_PATTERN = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$')
 SNAPSHOT_FORMAT = 1
 STORE_LOCK = '.store.lock'
+PURGE_MARKER = '.last-purge'
+PURGE_INTERVAL = 3600
 
 
 class SnapshotError(PatchManagerError):
@@ -63,6 +66,13 @@ def check_snapshot_id(snapshot_id):
 def entry_key(patch_group, operating_system):
     # '|' cannot occur in a patch group name (AWS pattern), so the key is unambiguous.
     return '%s|%s' % (operating_system, patch_group or '')
+
+
+def _evaluation_time(text):
+    try:
+        return parse_time(text)
+    except (ValueError, OverflowError):
+        raise InputError('evaluation_time', '%r is not an ISO 8601 time such as 2026-01-31T12:00:00Z' % (text,))
 
 
 def _utc_now():
@@ -157,10 +167,10 @@ class SnapshotStore(object):
                 now = self.clock()
                 snapshot = self._read(path, now)
                 if snapshot is None:
-                    moment = parse_time(evaluation_time) if evaluation_time else now
+                    moment = _evaluation_time(evaluation_time) if evaluation_time else now
                     snapshot = {'format': SNAPSHOT_FORMAT, 'snapshot_id': snapshot_id, 'created': iso_time(now),
                                 'evaluation_time': iso_time(moment), 'baselines': {}}
-                elif evaluation_time and iso_time(parse_time(evaluation_time)) != snapshot['evaluation_time']:
+                elif evaluation_time and iso_time(_evaluation_time(evaluation_time)) != snapshot['evaluation_time']:
                     warnings.append('snapshot %s froze the evaluation time %s; the evaluation_time %s of this run is '
                                     'ignored.' % (snapshot_id, snapshot['evaluation_time'], evaluation_time))
                 frozen = snapshot['baselines']
@@ -176,15 +186,24 @@ class SnapshotStore(object):
             'warnings': warnings,
         }
 
-    def purge_expired(self):
+    def purge_expired(self, interval=None):
         """Delete this store's expired snapshots (and their lock files); returns the ids removed.
 
         Skips, without waiting, while another process uses the store; leaves files it did
-        not write, and snapshots it cannot read (``freeze`` reports those), alone.
+        not write, and snapshots it cannot read (``freeze`` reports those), alone. With
+        ``interval`` (seconds), skips when the last purge was more recent than that, so that
+        a fleet run does not read every snapshot once per host.
         """
         removed = []
         if not os.path.isdir(self.directory):
             return removed
+        marker = os.path.join(self.directory, PURGE_MARKER)
+        if interval is not None:
+            try:
+                if time.time() - os.stat(marker).st_mtime < interval:
+                    return removed
+            except OSError:
+                pass
         with open(os.path.join(self.directory, STORE_LOCK), 'a') as store_lock:
             try:
                 fcntl.flock(store_lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -195,15 +214,10 @@ class SnapshotStore(object):
                 snapshot_id = name[:-len('.json')] if name.endswith('.json') else None
                 if snapshot_id is None or not SNAPSHOT_ID_PATTERN.match(snapshot_id):
                     continue
-                path = os.path.join(self.directory, name)
                 try:
-                    # A snapshot modified within its lifetime was created less than that ago or
-                    # is read on its next use anyway: only older files are opened.
-                    if now.timestamp() - os.stat(path).st_mtime <= SNAPSHOT_LIFETIME.total_seconds():
+                    if self._read(os.path.join(self.directory, name), now) is not None:
                         continue
-                    if self._read(path, now) is not None:
-                        continue
-                except (OSError, SnapshotError):
+                except SnapshotError:
                     continue
                 for suffix in ('.json', '.lock'):
                     try:
@@ -211,4 +225,6 @@ class SnapshotStore(object):
                     except OSError:
                         pass
                 removed.append(snapshot_id)
+            with open(marker, 'w'):
+                pass
         return removed

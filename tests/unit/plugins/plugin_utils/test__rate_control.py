@@ -91,3 +91,69 @@ def test_errors_allowed_rounds_percentages_down():
     assert errors_allowed(parse_max_errors('10%'), 15) == 1
     assert str(parse_max_errors('10%')) == '10%'
     assert str(parse_max_errors('2')) == '2'
+
+
+def simulate(durations, max_concurrency, max_errors=None, failing=()):
+    """Run targets with the given durations under a RateWindow; return ({target: (start, end)}, not attempted)."""
+    from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_control import RateWindow
+    window = RateWindow(list(durations), max_concurrency, max_errors)
+    clock, running, spans = 0, {}, {}
+    for name in window.admit():
+        running[name] = clock + durations[name]
+        spans[name] = [clock, None]
+    while running:
+        name = min(running, key=lambda key: (running[key], key))
+        clock = running.pop(name)
+        spans[name][1] = clock
+        window.finished(name, error=name in failing)
+        for started in window.admit():
+            running[started] = clock + durations[started]
+            spans[started] = [clock, None]
+    return dict((name, tuple(span)) for name, span in spans.items()), window.not_attempted()
+
+
+def most_at_once(spans):
+    events = sorted([(start, 1) for start, dummy in spans.values()] + [(end, -1) for dummy, end in spans.values()],
+                    key=lambda event: (event[0], event[1]))
+    level = peak = 0
+    for dummy, change in events:
+        level += change
+        peak = max(peak, level)
+    return peak
+
+
+def test_sliding_window_starts_a_host_as_soon_as_one_finishes():
+    durations = {'h1': 10, 'h2': 1, 'h3': 1, 'h4': 1, 'h5': 1}
+    spans, not_attempted = simulate(durations, '2')
+    assert not_attempted == []
+    assert most_at_once(spans) == 2
+    # Batches would wait for h1 (10) before starting h3; the window starts h3, h4 and h5 meanwhile.
+    assert spans['h3'][0] == 1 and spans['h5'][1] == 4 < spans['h1'][1]
+
+
+@pytest.mark.parametrize('max_concurrency', ['1', '3', '50%', '100%'])
+def test_window_never_exceeds_the_concurrency(max_concurrency):
+    durations = dict(('h%02d' % index, (index * 7) % 5 + 1) for index in range(12))
+    spans, dummy = simulate(durations, max_concurrency)
+    limit = concurrency_for(parse_max_concurrency(max_concurrency), 12)
+    assert most_at_once(spans) == limit
+
+
+def test_error_budget_counts_across_the_run_and_leaves_the_rest_not_attempted():
+    durations = dict(('h%d' % index, 1) for index in range(1, 8))
+    spans, not_attempted = simulate(durations, '1', '1', failing={'h2', 'h4'})
+    # The second error exceeds MaxErrors 1: h5 and later never start.
+    assert sorted(spans) == ['h1', 'h2', 'h3', 'h4']
+    assert not_attempted == ['h5', 'h6', 'h7']
+
+
+def test_max_errors_zero_stops_after_the_first_error_but_running_hosts_finish():
+    durations = {'a': 1, 'b': 5, 'c': 5, 'd': 1}
+    spans, not_attempted = simulate(durations, '3', '0', failing={'a'})
+    assert sorted(spans) == ['a', 'b', 'c']        # b and c were already running
+    assert not_attempted == ['d']
+
+
+def test_unlimited_window_starts_everything():
+    spans, not_attempted = simulate({'a': 3, 'b': 1}, None, None, failing={'a', 'b'})
+    assert spans == {'a': (0, 3), 'b': (0, 1)} and not_attempted == []

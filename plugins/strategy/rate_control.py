@@ -45,7 +45,11 @@ from ansible.template import Templar
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _fleet
-from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_control import RateWindow
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_control import (
+    RateWindow,
+    parse_max_concurrency,
+    parse_max_errors,
+)
 
 LIMIT_VARIABLES = ('patch_max_concurrency', 'patch_max_errors')
 RESULT_VARIABLE = 'patch_fleet_result'
@@ -85,8 +89,12 @@ class StrategyModule(FreeStrategyModule):
 
     def _open_window(self, iterator):
         self._limits = self._read_limits(iterator)
+        concurrency, errors = self._limits['patch_max_concurrency'], self._limits['patch_max_errors']
         try:
-            return RateWindow(self._hosts_cache, self._limits['patch_max_concurrency'], self._limits['patch_max_errors'])
+            return RateWindow(
+                self._hosts_cache,
+                None if concurrency is None else parse_max_concurrency(concurrency, field='patch_max_concurrency'),
+                None if errors is None else parse_max_errors(errors, field='patch_max_errors'))
         except PatchManagerError as exc:
             raise AnsibleError('rate_control strategy: %s' % exc)
 

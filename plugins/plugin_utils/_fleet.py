@@ -93,13 +93,14 @@ def _is_set(value):
 # ---- one record per host ----------------------------------------------------------
 
 def host_record(patch_group=None, started=True, unreachable=False, failed=False, patch_result=None,
-                failure=None):
+                failure=None, times=None):
     """What a fleet run says about one host.
 
     ``patch_result``: the host's last ``run_patch_baseline`` result (a dict) or None;
-    ``failure``: ``(task name, message)`` of the host's first failure or None. Returns
-    ``{patch_group, outcome, <RECORD_COUNTS>, compliance_status, baseline_id, snapshot_id,
-    rebooted, failed_step, message}``; ``outcome`` is one of OUTCOMES.
+    ``failure``: ``(task name, message)`` of the host's first failure or None; ``times``:
+    ``(start, end)`` ISO strings of the host's run or None. Returns ``{patch_group, outcome,
+    <RECORD_COUNTS>, compliance_status, baseline_id, snapshot_id, rebooted, failed_step,
+    message, start_time, end_time}``; ``outcome`` is one of OUTCOMES.
     """
     state = (patch_result or {}).get('instance_patch_state') or {}
     if not started:
@@ -121,6 +122,8 @@ def host_record(patch_group=None, started=True, unreachable=False, failed=False,
         'rebooted': bool((patch_result or {}).get('rebooted')),
         'failed_step': '',
         'message': '',
+        'start_time': (times or (None, None))[0],
+        'end_time': (times or (None, None))[1],
     }
     for key in RECORD_COUNTS:
         record[key] = _count(state.get(key))

@@ -26,10 +26,11 @@ description:
     or a percentage of the play's hosts. Unset means no limit. An invalid value fails the play before any host
     starts, naming the variable and the allowed values.
   - At the end of the play the outcome of every host of the play is set as the variable C(patch_fleet_result) of
-    C(localhost) - C({hosts - {<host> - record}, max_concurrency, max_errors, not_attempted}) where a record holds
-    the host's C(outcome) (C(compliant), C(non_compliant), C(failed), C(unreachable), C(not_attempted)), its patch
-    group, the counters of its last M(fleetops.patch_manager.run_patch_baseline) result, and the task and message
-    of its first failure. The filter P(fleetops.patch_manager.fleet_summary#filter) turns it into the fleet summary.
+    C(localhost) - C({hosts - {<host> - record}, max_concurrency, max_errors, not_attempted, start_time, end_time})
+    where a record holds the host's C(outcome) (C(compliant), C(non_compliant), C(failed), C(unreachable),
+    C(not_attempted)), its patch group, the counters of its last M(fleetops.patch_manager.run_patch_baseline)
+    result, the task and message of its first failure, and when it started and finished (C(start_time),
+    C(end_time), ISO 8601 UTC). The filter P(fleetops.patch_manager.fleet_summary#filter) turns it into the fleet summary.
   - The fleet playbooks C(fleetops.patch_manager.scan) and C(fleetops.patch_manager.install) use it.
 notes:
   - The C(forks) setting caps the window too; set it at least as high as the concurrency you ask for.
@@ -74,6 +75,8 @@ class StrategyModule(FreeStrategyModule):
         self._limits = {}
         self._patch_results = {}
         self._failures = {}
+        self._errors = {}
+        self._times = {}
 
     # ---- the window --------------------------------------------------------------
 
@@ -98,21 +101,22 @@ class StrategyModule(FreeStrategyModule):
         except PatchManagerError as exc:
             raise AnsibleError('rate_control strategy: %s' % exc)
 
-    def _host_finished(self, iterator, host):
-        """Whether a started host has nothing left to run (its last result is processed)."""
+    def _host_outcome(self, iterator, host):
+        """None while a started host still has work; else True when it ended in error (failed or unreachable).
+
+        The free strategy never advances a host past its last task, so the host's state is
+        looked at as the next step would leave it: a failure inside a block with ``always``
+        only counts once the ``always`` tasks have run.
+        """
         name = host.get_name()
         if name in self._tqm._unreachable_hosts:
             return True
         if self._blocked_hosts.get(name, False):
-            return False
-        dummy, task = iterator.get_next_task_for_host(host, peek=True)
-        return task is None
-
-    def _is_error(self, iterator, name):
-        if name in self._tqm._unreachable_hosts or name in self._tqm._failed_hosts:
-            return True
-        host = self._inventory.get_host(name)
-        return host is not None and iterator.is_failed(host)
+            return None
+        state, task = iterator.get_next_task_for_host(host, peek=True)
+        if task is not None:
+            return None
+        return name in self._tqm._failed_hosts or iterator._check_failed_state(state)
 
     def get_hosts_left(self, iterator):
         """The started hosts, after starting those the window admits now.
@@ -126,9 +130,14 @@ class StrategyModule(FreeStrategyModule):
         window = self._window
         for name in list(window.running):
             host = self._inventory.get_host(name)
-            if host is None or self._host_finished(iterator, host):
-                window.finished(name, error=self._is_error(iterator, name))
-        window.admit()
+            error = True if host is None else self._host_outcome(iterator, host)
+            if error is not None:
+                window.finished(name, error=error)
+                self._errors[name] = error
+                self._times[name][1] = iso_time(datetime.datetime.now(datetime.timezone.utc))
+        now = iso_time(datetime.datetime.now(datetime.timezone.utc))
+        for name in window.admit():
+            self._times[name] = [now, None]
         hosts = []
         for name in window.started:
             host = self._inventory.get_host(name)
@@ -155,6 +164,11 @@ class StrategyModule(FreeStrategyModule):
             self._failures[name] = ('unreachable' if result.is_unreachable() else task.get_name(),
                                     str(data.get('msg') or ''))
 
+    def _final_error(self, iterator, name, host):
+        if name not in self._errors and host is not None and name in self._window.started:
+            self._errors[name] = bool(self._host_outcome(iterator, host))
+        return self._errors.get(name, False)
+
     def _records(self, iterator):
         window = self._window
         started = set(window.started)
@@ -165,15 +179,18 @@ class StrategyModule(FreeStrategyModule):
                 patch_group=host.vars.get('patch_group') if host is not None else None,
                 started=name in started,
                 unreachable=name in self._tqm._unreachable_hosts,
-                failed=name in started and self._is_error(iterator, name),
+                failed=self._final_error(iterator, name, host),
                 patch_result=self._patch_results.get(name),
-                failure=self._failures.get(name))
+                failure=self._failures.get(name),
+                times=self._times.get(name))
         return records
 
     def run(self, iterator, play_context):
         self._window = None
         self._patch_results = {}
         self._failures = {}
+        self._errors = {}
+        self._times = {}
         result = super(StrategyModule, self).run(iterator, play_context)
         if self._window is not None:
             self._variable_manager.set_nonpersistent_facts('localhost', {RESULT_VARIABLE: {

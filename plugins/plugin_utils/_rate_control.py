@@ -104,14 +104,10 @@ def error_budget_spent(limit, target_count, error_count):
 
 
 class RateWindow(object):
-    """Which targets of one run may start now, under MaxConcurrency and MaxErrors.
+    """One task's targets under its MaxConcurrency and MaxErrors (None: unlimited)."""
 
-    ``targets``: names in the order they are started. Tell it what happened with
-    ``finished(name, error)``; ``admit()`` returns the targets that start now. Unlimited
-    (``None``) values admit everything and tolerate every error.
-    """
-
-    def __init__(self, targets, max_concurrency=None, max_errors=None):
+    def __init__(self, targets, max_concurrency=None, max_errors=None, name=None):
+        self.name = name
         self.targets = list(targets)
         count = len(self.targets)
         self.concurrency = count if max_concurrency is None else concurrency_for(
@@ -120,11 +116,19 @@ class RateWindow(object):
         self.started = []
         self.running = set()
         self.errors = set()
-        self._next = 0
+        self._schedule = None
 
     @property
     def budget_spent(self):
         return len(self.errors) > self.allowed_errors
+
+    @property
+    def has_slot(self):
+        return len(self.running) < self.concurrency
+
+    def start(self, name):
+        self.started.append(name)
+        self.running.add(name)
 
     def finished(self, name, error=False):
         """A started target has finished (``error``: it failed or was unreachable)."""
@@ -133,17 +137,116 @@ class RateWindow(object):
             self.errors.add(name)
 
     def admit(self):
-        """The targets that start now (possibly none), in order."""
-        admitted = []
-        while (self._next < len(self.targets) and len(self.running) < self.concurrency
-               and not self.budget_spent):
-            name = self.targets[self._next]
-            self._next += 1
-            self.started.append(name)
-            self.running.add(name)
-            admitted.append(name)
-        return admitted
+        """The targets of this window alone that start now (possibly none), in order."""
+        if self._schedule is None:
+            self._schedule = RateSchedule([self])
+        return self._schedule.admit()
 
     def not_attempted(self):
         """Targets that were never started; final once nothing runs any more."""
-        return self.targets[self._next:]
+        started = set(self.started)
+        return [name for name in self.targets if name not in started]
+
+
+class RateSchedule(object):
+    """The windows of several tasks that run at the same time over one set of hosts.
+
+    Maintenance-window tasks of equal priority run together, each with its own limits; a
+    fleet run is the one-window case. A host that several tasks target starts when each of
+    their windows has a slot, and counts in each. No host starts once any of its windows'
+    error budget is spent, nor at or after ``closes_at`` (a window's cutoff; compared with
+    ``admit(now)``). Hosts start in the order of the windows, then of their targets.
+    """
+
+    def __init__(self, windows, closes_at=None):
+        self.windows = list(windows)
+        self.closes_at = closes_at
+        self.order = []
+        self.membership = {}
+        for window in self.windows:
+            for name in window.targets:
+                if name not in self.membership:
+                    self.order.append(name)
+                self.membership.setdefault(name, []).append(window)
+        self.started = []
+        self.running = set()
+        self._pending = list(self.order)
+
+    @property
+    def closed(self):
+        return bool(self.closes_at is not None and self._now is not None and self._now >= self.closes_at)
+
+    _now = None
+
+    def admit(self, now=None):
+        """The hosts that start now (possibly none), in order."""
+        self._now = now
+        admitted = []
+        if self.closed:
+            return admitted
+        for name in list(self._pending):
+            windows = self.membership[name]
+            if any(window.budget_spent for window in windows):
+                continue
+            if all(window.has_slot for window in windows):
+                for window in windows:
+                    window.start(name)
+                self._pending.remove(name)
+                self.started.append(name)
+                self.running.add(name)
+                admitted.append(name)
+        return admitted
+
+    def finished(self, name, error=False):
+        self.running.discard(name)
+        for window in self.membership.get(name, []):
+            window.finished(name, error)
+
+    @property
+    def targets(self):
+        return list(self.order)
+
+    def not_attempted(self):
+        """Hosts that were never started; final once nothing runs any more."""
+        return list(self._pending)
+
+
+def schedule_for_play(play_hosts, max_concurrency=None, max_errors=None, tasks=None, closes_at=None):
+    """The RateSchedule of a play; raises RateLimitError / InputError naming the variable.
+
+    ``max_concurrency``/``max_errors``: one window over ``play_hosts`` (a fleet run). ``tasks``:
+    one window per task instead, ``[{name, hosts, max_concurrency, max_errors}]`` (maintenance
+    window tasks of one priority), hosts outside the play left out. ``closes_at``: an aware
+    datetime after which no host starts (a window's cutoff).
+    """
+    if tasks is None:
+        windows = [RateWindow(play_hosts,
+                              None if max_concurrency is None else parse_max_concurrency(
+                                  max_concurrency, field='patch_max_concurrency'),
+                              None if max_errors is None else parse_max_errors(max_errors, field='patch_max_errors'))]
+        return RateSchedule(windows, closes_at=closes_at)
+    if not isinstance(tasks, list):
+        raise InputError('patch_rate_control.tasks', 'must be a list of {name, hosts, max_concurrency, max_errors}')
+    in_play = set(play_hosts)
+    windows = []
+    for index, task in enumerate(tasks):
+        where = 'patch_rate_control.tasks[%d]' % index
+        if not isinstance(task, dict) or not isinstance(task.get('hosts'), list):
+            raise InputError(where, 'must be a dict {name, hosts: [...], max_concurrency, max_errors}')
+        windows.append(RateWindow(
+            [host for host in task['hosts'] if host in in_play],
+            parse_max_concurrency(task.get('max_concurrency') or '100%', field=where + '.max_concurrency'),
+            parse_max_errors(task.get('max_errors') or '100%', field=where + '.max_errors'),
+            name=task.get('name') or 'task-%d' % index))
+    return RateSchedule(windows, closes_at=closes_at)
+
+
+def window_report(schedule):
+    """Per window: ``{name, hosts, started, not_attempted, errors}`` (host lists in start order)."""
+    report = []
+    for window in schedule.windows:
+        started = set(window.started)
+        report.append({'name': window.name, 'hosts': list(window.targets), 'started': list(window.started),
+                       'not_attempted': [name for name in window.targets if name not in started],
+                       'errors': sorted(window.errors)})
+    return report

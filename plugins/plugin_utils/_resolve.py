@@ -140,7 +140,7 @@ class Resolver(object):
     def _task_entry(self):
         value = self.task_baseline
         if isinstance(value, dict):
-            baseline = value if 'operating_system' in value and 'approval_rules' in value else _normalise(value, 'baseline')
+            baseline = _normalise(value, 'baseline')
             return {'baseline': baseline, 'baseline_source': _source(
                 SOURCE_TASK, baseline.get('name'), 'The task sets the baseline option to this baseline.')}
         if self.registry is not None:

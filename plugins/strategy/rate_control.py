@@ -25,8 +25,13 @@ description:
   - Both are play variables (templated, so extra variables and C(hostvars) work) with the AWS patterns - a count
     or a percentage of the play's hosts. Unset means no limit. An invalid value fails the play before any host
     starts, naming the variable and the allowed values.
+  - Maintenance windows run tasks of equal priority together, each with its own limits - the play variable
+    C(patch_rate_control) C({tasks - [{name, hosts, max_concurrency, max_errors}], closes_at}) gives one window per
+    task (a host of several tasks needs a slot in each and counts in each) and the time (ISO 8601) after which no
+    host starts, the window's cutoff. It replaces the two variables above.
   - At the end of the play the outcome of every host of the play is set as the variable C(patch_fleet_result) of
-    C(localhost) - C({hosts - {<host> - record}, max_concurrency, max_errors, not_attempted, start_time, end_time})
+    C(localhost) - C({hosts - {<host> - record}, tasks, closed, max_concurrency, max_errors, not_attempted, start_time,
+    end_time})
     where a record holds the host's C(outcome) (C(compliant), C(non_compliant), C(failed), C(unreachable),
     C(not_attempted)), its patch group, the counters of its last M(fleetops.patch_manager.run_patch_baseline)
     result, the task and message of its first failure, and when it started and finished (C(start_time),
@@ -43,18 +48,18 @@ from ansible.errors import AnsibleError
 from ansible.plugins.strategy.free import StrategyModule as FreeStrategyModule
 from ansible.template import Templar
 
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import InputError, PatchManagerError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time, parse_time
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _fleet
-from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_control import (
-    RateWindow,
-    parse_max_concurrency,
-    parse_max_errors,
-)
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_control import schedule_for_play, window_report
 
-LIMIT_VARIABLES = ('patch_max_concurrency', 'patch_max_errors')
+VARIABLES = ('patch_max_concurrency', 'patch_max_errors', 'patch_rate_control')
 RESULT_VARIABLE = 'patch_fleet_result'
 PATCH_ACTIONS = ('fleetops.patch_manager.run_patch_baseline', 'run_patch_baseline')
+
+
+def _utc_now():
+    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def _result_parts(result):
@@ -71,7 +76,7 @@ class StrategyModule(FreeStrategyModule):
 
     def __init__(self, tqm):
         super(StrategyModule, self).__init__(tqm)
-        self._window = None
+        self._schedule = None
         self._limits = {}
         self._patch_results = {}
         self._failures = {}
@@ -80,24 +85,31 @@ class StrategyModule(FreeStrategyModule):
 
     # ---- the window --------------------------------------------------------------
 
-    def _read_limits(self, iterator):
+    def _read_variables(self, iterator):
         variables = self._variable_manager.get_vars(play=iterator._play, _hosts=self._hosts_cache,
                                                     _hosts_all=self._hosts_cache_all)
         templar = Templar(loader=self._loader, variables=variables)
-        limits = {}
-        for name in LIMIT_VARIABLES:
+        values = {}
+        for name in VARIABLES:
             value = templar.template(variables[name]) if name in variables else None
-            limits[name] = None if value in (None, '') else value
-        return limits
+            values[name] = None if value in (None, '') else value
+        return values
 
-    def _open_window(self, iterator):
-        self._limits = self._read_limits(iterator)
-        concurrency, errors = self._limits['patch_max_concurrency'], self._limits['patch_max_errors']
+    def _open_schedule(self, iterator):
+        self._limits = self._read_variables(iterator)
+        control = self._limits['patch_rate_control'] or {}
         try:
-            return RateWindow(
-                self._hosts_cache,
-                None if concurrency is None else parse_max_concurrency(concurrency, field='patch_max_concurrency'),
-                None if errors is None else parse_max_errors(errors, field='patch_max_errors'))
+            if not isinstance(control, dict):
+                raise InputError('patch_rate_control', 'must be a dict {tasks, closes_at}')
+            closes_at = control.get('closes_at')
+            if closes_at:
+                try:
+                    closes_at = parse_time(closes_at)
+                except (ValueError, OverflowError):
+                    raise InputError('patch_rate_control.closes_at', '%r is not an ISO 8601 time' % (closes_at,))
+            return schedule_for_play(self._hosts_cache, self._limits['patch_max_concurrency'],
+                                     self._limits['patch_max_errors'], tasks=control.get('tasks'),
+                                     closes_at=closes_at or None)
         except PatchManagerError as exc:
             raise AnsibleError('rate_control strategy: %s' % exc)
 
@@ -119,27 +131,27 @@ class StrategyModule(FreeStrategyModule):
         return name in self._tqm._failed_hosts or iterator._check_failed_state(state)
 
     def get_hosts_left(self, iterator):
-        """The started hosts, after starting those the window admits now.
+        """The started hosts, after starting those the schedule admits now.
 
         Started hosts stay in the list (unreachable ones too: the free strategy skips them),
         so the list only grows while the free strategy iterates over it by position.
         """
-        if self._window is None:
-            self._window = self._open_window(iterator)
-            self._started_at = datetime.datetime.now(datetime.timezone.utc)
-        window = self._window
-        for name in list(window.running):
+        if self._schedule is None:
+            self._schedule = self._open_schedule(iterator)
+            self._started_at = _utc_now()
+        schedule = self._schedule
+        for name in list(schedule.running):
             host = self._inventory.get_host(name)
             error = True if host is None else self._host_outcome(iterator, host)
             if error is not None:
-                window.finished(name, error=error)
+                schedule.finished(name, error=error)
                 self._errors[name] = error
-                self._times[name][1] = iso_time(datetime.datetime.now(datetime.timezone.utc))
-        now = iso_time(datetime.datetime.now(datetime.timezone.utc))
-        for name in window.admit():
-            self._times[name] = [now, None]
+                self._times[name][1] = iso_time(_utc_now())
+        now = _utc_now()
+        for name in schedule.admit(now):
+            self._times[name] = [iso_time(now), None]
         hosts = []
-        for name in window.started:
+        for name in schedule.started:
             host = self._inventory.get_host(name)
             if host is not None:
                 hosts.append(host)
@@ -165,15 +177,15 @@ class StrategyModule(FreeStrategyModule):
                                     str(data.get('msg') or ''))
 
     def _final_error(self, iterator, name, host):
-        if name not in self._errors and host is not None and name in self._window.started:
+        if name not in self._errors and host is not None and name in self._schedule.started:
             self._errors[name] = bool(self._host_outcome(iterator, host))
         return self._errors.get(name, False)
 
     def _records(self, iterator):
-        window = self._window
-        started = set(window.started)
+        schedule = self._schedule
+        started = set(schedule.started)
         records = {}
-        for name in window.targets:
+        for name in schedule.targets:
             host = self._inventory.get_host(name)
             records[name] = _fleet.host_record(
                 patch_group=host.vars.get('patch_group') if host is not None else None,
@@ -186,19 +198,21 @@ class StrategyModule(FreeStrategyModule):
         return records
 
     def run(self, iterator, play_context):
-        self._window = None
+        self._schedule = None
         self._patch_results = {}
         self._failures = {}
         self._errors = {}
         self._times = {}
         result = super(StrategyModule, self).run(iterator, play_context)
-        if self._window is not None:
+        if self._schedule is not None:
             self._variable_manager.set_nonpersistent_facts('localhost', {RESULT_VARIABLE: {
                 'hosts': self._records(iterator),
-                'not_attempted': self._window.not_attempted(),
+                'not_attempted': self._schedule.not_attempted(),
+                'tasks': window_report(self._schedule),
+                'closed': self._schedule.closed,
                 'max_concurrency': self._limits.get('patch_max_concurrency'),
                 'max_errors': self._limits.get('patch_max_errors'),
                 'start_time': iso_time(self._started_at),
-                'end_time': iso_time(datetime.datetime.now(datetime.timezone.utc)),
+                'end_time': iso_time(_utc_now()),
             }})
         return result

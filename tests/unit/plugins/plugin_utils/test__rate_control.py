@@ -157,3 +157,49 @@ def test_max_errors_zero_stops_after_the_first_error_but_running_hosts_finish():
 def test_unlimited_window_starts_everything():
     spans, not_attempted = simulate({'a': 3, 'b': 1}, None, None, failing={'a', 'b'})
     assert spans == {'a': (0, 3), 'b': (0, 1)} and not_attempted == []
+
+
+def test_equal_priority_tasks_each_keep_their_own_window_and_budget():
+    from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_control import (
+        RateWindow, RateSchedule, window_report)
+    scan = RateWindow(['a1', 'a2', 'a3'], '1', '100%', name='scan')
+    install = RateWindow(['b1', 'b2', 'b3'], '2', '0', name='install')
+    schedule = RateSchedule([scan, install])
+    assert schedule.admit() == ['a1', 'b1', 'b2']
+    schedule.finished('b1', error=True)            # install's budget is spent, scan's is not
+    assert schedule.admit() == []
+    schedule.finished('a1')
+    assert schedule.admit() == ['a2']
+    report = dict((entry['name'], entry) for entry in window_report(schedule))
+    assert report['install']['not_attempted'] == ['b3'] and report['install']['errors'] == ['b1']
+    assert report['scan']['started'] == ['a1', 'a2']
+
+
+def test_a_host_of_two_tasks_needs_a_slot_in_both_and_counts_in_both():
+    from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_control import RateWindow, RateSchedule
+    first = RateWindow(['shared', 'x'], '1', '0', name='first')
+    second = RateWindow(['y', 'shared'], '1', '0', name='second')
+    schedule = RateSchedule([first, second])
+    assert schedule.admit() == ['shared']          # in order: shared (first's), then x waits for first's slot
+    schedule.finished('shared', error=True)
+    assert schedule.admit() == []                  # both budgets spent
+    assert schedule.not_attempted() == ['x', 'y']
+
+
+def test_no_host_starts_at_or_after_the_cutoff():
+    import datetime
+    from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_control import schedule_for_play
+    cutoff = datetime.datetime(2026, 3, 1, 5, 0, tzinfo=datetime.timezone.utc)
+    schedule = schedule_for_play(['h1', 'h2', 'h3'], '1', '100%', closes_at=cutoff)
+    assert schedule.admit(cutoff - datetime.timedelta(seconds=1)) == ['h1']
+    schedule.finished('h1')
+    assert schedule.admit(cutoff) == [] and schedule.closed
+    assert schedule.not_attempted() == ['h2', 'h3']
+
+
+def test_task_windows_name_the_variable_in_errors():
+    from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_control import schedule_for_play
+    with pytest.raises(InputError) as caught:
+        schedule_for_play(['h1'], tasks=[{'name': 'scan', 'hosts': ['h1'], 'max_concurrency': '0'}])
+    assert str(caught.value) == ('patch_rate_control.tasks[0].max_concurrency must be a count of 1 or more or a '
+                                 'percentage 1%..100% (got 0)')

@@ -199,3 +199,12 @@ def test_patch_group_with_control_characters_is_refused(value):
     with pytest.raises(InputError) as err:
         module_arguments({'operation': 'Scan'}, {'patch_group': value})
     assert err.value.field == 'patch_group'
+
+
+def test_a_task_baseline_in_the_yaml_shape_is_validated_on_the_controller():
+    bad = {'name': 'all-security', 'operating_system': 'DEBIAN', 'approval_rules': {'patch_rules': [
+        {'patch_filter_group': {'patch_filters': [{'key': 'PRIORITY', 'values': ['Required']}]},
+         'approve_after_days': 400}]}}
+    with pytest.raises(Exception) as err:
+        _resolve.resolve({}, task_baseline=bad)
+    assert str(err.value) == 'baseline.approval_rules.patch_rules[0].approve_after_days: 400 is outside 0..360'

@@ -441,16 +441,20 @@ class Schedule(object):
         """
         if after.tzinfo is None:
             raise ValueError('after must be an aware datetime')
+        # Compare instants in UTC: datetimes sharing a ZoneInfo compare by wall time.
+        after = after.astimezone(UTC)
         if self.start is not None and after < self.start:
-            after = self.start
+            after = self.start.astimezone(UTC)
         limit = self.end
         if until is not None and (limit is None or until < limit):
             limit = until
+        limit = limit.astimezone(UTC) if limit is not None else None
         produced = 0
         for moment in self._candidates(after):
-            if limit is not None and moment > limit:
+            instant = moment.astimezone(UTC)
+            if limit is not None and instant > limit:
                 return
-            if moment < after:
+            if instant < after:
                 continue
             yield moment
             produced += 1
@@ -465,6 +469,7 @@ class Schedule(object):
 
     def latest_before(self, moment, horizon):
         """The last execution start in ``[moment - horizon, moment]``, or None."""
+        moment = moment.astimezone(UTC)
         latest = None
         for start in self.occurrences(moment - horizon, until=moment):
             latest = start
@@ -486,7 +491,7 @@ class Schedule(object):
 
     def _rate_candidates(self, after):
         number, unit = self.rate
-        anchor = self.start
+        anchor = self.start.astimezone(UTC)
         if unit != 'day':
             step = datetime.timedelta(seconds=number * RATE_UNITS[unit])
             index = max(0, -((anchor - after) // step))     # ceil((after - anchor) / step)

@@ -540,6 +540,9 @@ def execution_id(window_name, start):
 
 def execution_for(window, start):
     """``{window, window_execution_id, snapshot_id, start, end, cutoff}`` (aware datetimes) of the execution at ``start``."""
+    # Durations are real hours: add them in UTC (aware arithmetic in a ZoneInfo adds wall time).
+    zone = start.tzinfo
+    start = start.astimezone(_schedule.UTC)
     end = start + datetime.timedelta(hours=window['duration'])
     identifier = execution_id(window['name'], start)
     return {
@@ -547,9 +550,9 @@ def execution_for(window, start):
         'window_execution_id': identifier,
         # AWS derives the execution's snapshot from its id; every task of the execution shares it.
         'snapshot_id': identifier,
-        'start': start,
-        'end': end,
-        'cutoff': end - datetime.timedelta(hours=window['cutoff']),
+        'start': start.astimezone(zone),
+        'end': end.astimezone(zone),
+        'cutoff': (end - datetime.timedelta(hours=window['cutoff'])).astimezone(zone),
     }
 
 
@@ -565,9 +568,10 @@ def open_execution(window, now):
     if not window['enabled']:
         return None
     schedule = schedule_of(window)
+    now = now.astimezone(_schedule.UTC)
     duration = datetime.timedelta(hours=window['duration'])
     latest = schedule.latest_before(now, duration)
-    if latest is None or now >= latest + duration:
+    if latest is None or now >= latest.astimezone(_schedule.UTC) + duration:
         return None
     return execution_for(window, latest)
 
@@ -582,6 +586,7 @@ def window_state(window, now):
     if not window['enabled']:
         return {'state': 'disabled', 'execution': None, 'next_execution': None, 'accepting_new_tasks': False,
                 'message': 'Window %s is disabled (Enabled: false): nothing runs.' % window['name']}
+    now = now.astimezone(_schedule.UTC)
     current = open_execution(window, now)
     upcoming = executions(window, now + datetime.timedelta(seconds=1), count=1)
     upcoming = upcoming[0] if upcoming else None

@@ -223,14 +223,15 @@ def start_times(draw, timezone, first_year=2000, last_year=2060):
 # --- the brute-force walk ------------------------------------------------------------------------------
 
 
-def walk(tz, after, horizon, count, is_run, date_ok, hour_ok=None, second=0, end=None):
+def walk(tz, after, horizon, count, is_run, date_ok, hour_ok=None, second=0, end=None, wall_clock=True):
     """Instants from ``after`` to ``after + horizon`` (and ``end``) where the local wall clock shows a run.
 
     ``is_run(local wall datetime, instant)`` decides each minute (at second ``second``).
     Shortcuts that never skip a minute that could run: a local day that ``date_ok`` refuses
     is crossed an hour at a time while the next hour is still that day, and, from the top of
     a local hour that ``hour_ok`` refuses, a step of one hour is taken only when it lands
-    exactly on the top of the next local hour.
+    exactly on the top of the next local hour. ``wall_clock``: runs are local wall-clock times,
+    so a repeated local time runs only at its first occurrence (False for elapsed-time rates).
     """
     moment = after.replace(second=0, microsecond=0) - MINUTE
     last = after + horizon
@@ -248,7 +249,7 @@ def walk(tz, after, horizon, count, is_run, date_ok, hour_ok=None, second=0, end
             if ahead.minute == 0 and ahead.hour == (wall.hour + 1) % 24:
                 moment += HOUR
                 continue
-        if instant >= after and wall.fold == 0 and is_run(wall, instant):
+        if instant >= after and (wall.fold == 0 or not wall_clock) and is_run(wall, instant):
             found.append(instant)
         moment += MINUTE
     return found
@@ -291,4 +292,4 @@ def rate_runs(number, unit, timezone, anchor, after, horizon, count, end=None):
         step = number * (60 if unit == 'minute' else 3600)
         return (instant - anchor).total_seconds() % step == 0
 
-    return walk(tz, after, horizon, count, is_run, date_ok, second=anchor.second, end=end)
+    return walk(tz, after, horizon, count, is_run, date_ok, second=anchor.second, end=end, wall_clock=unit == 'day')

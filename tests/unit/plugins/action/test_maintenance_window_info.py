@@ -104,12 +104,13 @@ def test_playbook_lists_executions_without_touching_the_host_in_check_mode(inven
     completed = run([tool('ansible-playbook'), '-i', 'hosts.yml', '--check', 'play.yml'], inventory)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     production, policy, broken = task_results(inventory)
-    # Spring forward on 2026-03-29: the first run is at 02:00 CET, the next one in summer time.
+    # Spring forward on 2026-03-29: Berlin's clocks jump from 02:00 to 03:00, that Sunday has no 02:00.
     assert [execution['start'] for execution in production['executions']] == [
-        '2026-03-29T02:00:00+01:00', '2026-04-05T02:00:00+02:00']
-    assert production['executions'][0]['end'] == '2026-03-29T07:00:00+02:00'
+        '2026-04-05T02:00:00+02:00', '2026-04-12T02:00:00+02:00']
+    assert production['executions'][0]['end'] == '2026-04-05T06:00:00+02:00'
     assert production['systemd_on_calendar'] == 'Sun *-*-* 02:00:00 Europe/Berlin'
-    assert production['awx_schedule'].startswith('DTSTART;TZID=Europe/Berlin:20260329T020000 RRULE:FREQ=DAILY')
+    assert production['awx_schedule'].startswith('DTSTART;TZID=Europe/Berlin:20260405T020000 RRULE:FREQ=DAILY')
+    assert production['state'] == 'closed' and production['current_execution'] is None
     assert production['changed'] is False
     assert [window['window']['name'] for window in policy['windows']] == ['fleet-scan', 'fleet-install']
     assert policy['windows'][1]['executions'][0]['start'] == '2026-03-01T02:00:00+00:00'

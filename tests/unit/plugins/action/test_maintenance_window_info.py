@@ -38,10 +38,11 @@ class CallbackModule(CallbackBase):
         super(CallbackModule, self).__init__()
         self.results = []
 
-    def _keep(self, result, *args, **kwargs):
+    def v2_runner_on_ok(self, result, *args, **kwargs):
         self.results.append(dict(result._result))
 
-    v2_runner_on_ok = v2_runner_on_failed = _keep
+    def v2_runner_on_failed(self, result, *args, **kwargs):
+        self.results.append(dict(result._result, recorded_as_failed=True))
 
     def v2_playbook_on_stats(self, stats):
         with open(os.environ['RECORD_FILE'], 'w') as handle:
@@ -114,7 +115,7 @@ def test_playbook_lists_executions_without_touching_the_host_in_check_mode(inven
     assert production['changed'] is False
     assert [window['window']['name'] for window in policy['windows']] == ['fleet-scan', 'fleet-install']
     assert policy['windows'][1]['executions'][0]['start'] == '2026-03-01T02:00:00+00:00'
-    assert broken['failed'] is True
+    assert broken.get('recorded_as_failed') is True
     assert broken['msg'].startswith("Tasks[0].MaxErrors: '5 %' does not match")
 
 

@@ -8,7 +8,7 @@ The lock is a lease held by a process (by default the ``ansible-playbook`` proce
 plugins run in forked workers that end after each task, so the lease names their parent).
 One JSON file per window under ``~/.ansible/fleetops_patch/window_locks/`` (or
 ``$FLEETOPS_PATCH_WINDOW_LOCK_DIR``) says who holds it: ``{pid, pid_start, execution_id,
-acquired}``. Every read-modify-write holds an ``fcntl.flock`` on the window's ``.lock``
+acquired, completed_execution_id}`` (the last execution that ran to its end). Every read-modify-write holds an ``fcntl.flock`` on the window's ``.lock``
 file, so two controllers' processes never both win. A lease whose process is gone (or
 whose PID was reused by another process, told apart by its start time in
 ``/proc/<pid>/stat``) is stale and taken over.
@@ -90,7 +90,7 @@ class WindowLock(object):
             raise
 
     def holder(self):
-        """The live holder ``{pid, pid_start, execution_id, acquired}``, or None."""
+        """The live holder ``{pid, pid_start, execution_id, acquired, completed_execution_id}``, or None."""
         with self._locked():
             holder = self._read()
         return holder if holder is not None and _alive(holder) else None
@@ -98,29 +98,41 @@ class WindowLock(object):
     def acquire(self, execution_id, owner_pid=None):
         """Take the lease for ``owner_pid`` (default: this process's parent, the ansible-playbook process).
 
-        Returns ``(True, holder)`` when taken (or already held by the same owner), else
-        ``(False, holder)`` naming the live holder: the caller reports SKIPPED_OVERLAPPING.
+        Returns ``(status, holder)``: ``acquired`` (taken, or already held by this owner for this
+        execution); ``running`` when a live process holds it (the caller reports
+        SKIPPED_OVERLAPPING; ``holder`` names it); ``completed`` when this execution already ran
+        to its end on this controller (a timer or cron that starts the playbook again inside the
+        same execution finds nothing left to do).
         """
         owner_pid = os.getppid() if owner_pid is None else owner_pid
         with self._locked():
             holder = self._read()
-            if holder is not None and _alive(holder) and holder.get('pid') != owner_pid:
-                return False, holder
-            if holder is not None and holder.get('pid') == owner_pid and _alive(holder):
-                if holder.get('execution_id') == execution_id:
-                    return True, holder
-                return False, holder
+            if holder is not None and holder.get('pid') is not None and _alive(holder):
+                if holder.get('pid') == owner_pid and holder.get('execution_id') == execution_id:
+                    return 'acquired', holder
+                return 'running', holder
+            if holder is not None and holder.get('completed_execution_id') == execution_id:
+                return 'completed', holder
             holder = {'pid': owner_pid, 'pid_start': process_start(owner_pid), 'execution_id': execution_id,
-                      'acquired': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}
+                      'acquired': _now(), 'completed_execution_id': (holder or {}).get('completed_execution_id')}
             self._write(holder)
-            return True, holder
+            return 'acquired', holder
 
-    def release(self, execution_id, owner_pid=None):
-        """Give the lease back; True when this owner held it for this execution."""
+    def release(self, execution_id, owner_pid=None, completed=True):
+        """Give the lease back; True when this owner held it for this execution.
+
+        ``completed``: the execution ran to its end (all its tasks were decided), so a later
+        start inside the same execution is told ``completed`` instead of running it again.
+        """
         owner_pid = os.getppid() if owner_pid is None else owner_pid
         with self._locked():
             holder = self._read()
             if holder is None or holder.get('pid') != owner_pid or holder.get('execution_id') != execution_id:
                 return False
-            os.unlink(self.path)
+            last = execution_id if completed else holder.get('completed_execution_id')
+            self._write({'pid': None, 'execution_id': None, 'completed_execution_id': last, 'released': _now()})
             return True
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')

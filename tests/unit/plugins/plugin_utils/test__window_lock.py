@@ -18,8 +18,8 @@ CONTEXT = multiprocessing.get_context('fork')
 
 def hold(directory, execution_id, ready, done):
     """A window run in another process: takes the lease for itself, waits, then ends (releasing or not)."""
-    taken, dummy = WindowLock('prod-sunday', directory).acquire(execution_id, owner_pid=os.getpid())
-    ready.put(taken)
+    status, dummy = WindowLock('prod-sunday', directory).acquire(execution_id, owner_pid=os.getpid())
+    ready.put(status)
     release = done.get()
     if release:
         WindowLock('prod-sunday', directory).release(execution_id, owner_pid=os.getpid())
@@ -29,37 +29,38 @@ def start_holder(directory, execution_id):
     ready, done = CONTEXT.Queue(), CONTEXT.Queue()
     process = CONTEXT.Process(target=hold, args=(directory, execution_id, ready, done))
     process.start()
-    assert ready.get(timeout=30) is True
+    assert ready.get(timeout=30) == 'acquired'
     return process, done
 
 
 def test_a_second_start_while_one_runs_is_refused_and_names_the_running_execution(tmp_path):
     directory = str(tmp_path)
     process, done = start_holder(directory, 'execution-1')
-    taken, holder = WindowLock('prod-sunday', directory).acquire('execution-2', owner_pid=os.getpid())
-    assert taken is False
+    status, holder = WindowLock('prod-sunday', directory).acquire('execution-2', owner_pid=os.getpid())
+    assert status == 'running'
     assert (holder['pid'], holder['execution_id']) == (process.pid, 'execution-1')
     done.put(True)
     process.join(30)
-    taken, holder = WindowLock('prod-sunday', directory).acquire('execution-2', owner_pid=os.getpid())
-    assert taken is True and holder['execution_id'] == 'execution-2'
+    # Execution 1 ran to its end: starting it again finds it completed; the next execution runs.
+    assert WindowLock('prod-sunday', directory).acquire('execution-1', owner_pid=os.getpid())[0] == 'completed'
+    status, holder = WindowLock('prod-sunday', directory).acquire('execution-2', owner_pid=os.getpid())
+    assert status == 'acquired' and holder['execution_id'] == 'execution-2'
 
 
-def test_a_lease_left_by_a_process_that_died_is_taken_over(tmp_path):
+def test_a_lease_left_by_a_process_that_died_is_taken_over_and_its_execution_runs_again(tmp_path):
     directory = str(tmp_path)
     process, done = start_holder(directory, 'execution-1')
     done.put(False)         # ends without releasing, as a killed ansible-playbook would
     process.join(30)
     assert WindowLock('prod-sunday', directory).holder() is None
-    taken, holder = WindowLock('prod-sunday', directory).acquire('execution-2', owner_pid=os.getpid())
-    assert taken is True
+    assert WindowLock('prod-sunday', directory).acquire('execution-1', owner_pid=os.getpid())[0] == 'acquired'
 
 
 def test_other_windows_do_not_block_each_other_and_the_owner_may_ask_again(tmp_path, monkeypatch):
     monkeypatch.setenv(LOCK_DIR_ENV, str(tmp_path))
-    assert WindowLock('prod-sunday').acquire('a', owner_pid=os.getpid())[0] is True
-    assert WindowLock('prod-sunday').acquire('a', owner_pid=os.getpid())[0] is True
-    assert WindowLock('dev-nightly').acquire('b', owner_pid=os.getpid())[0] is True
+    assert WindowLock('prod-sunday').acquire('a', owner_pid=os.getpid())[0] == 'acquired'
+    assert WindowLock('prod-sunday').acquire('a', owner_pid=os.getpid())[0] == 'acquired'
+    assert WindowLock('dev-nightly').acquire('b', owner_pid=os.getpid())[0] == 'acquired'
     assert WindowLock('prod-sunday').release('a', owner_pid=os.getpid()) is True
     assert os.listdir(str(tmp_path))
 
@@ -79,4 +80,4 @@ def test_of_processes_starting_together_exactly_one_wins(tmp_path):
     outcomes = [results.get(timeout=30)[1] for dummy in range(contenders)]
     for process in processes:
         process.join(30)
-    assert sorted(outcomes) == [False] * (contenders - 1) + [True]
+    assert sorted(outcomes) == ['acquired'] + ['running'] * (contenders - 1)

@@ -71,8 +71,8 @@ def main():
                                      _schedule_export.systemd_calendar(schedule, AFTER)), args.repeat)
         worst = max(worst, parse_ms + next_ms)
         label = expression + (' offset %d' % kwargs['offset'] if 'offset' in kwargs else '')
-        print('%-34s %10.2f %14.1f %16.2f %12s' % (label, parse_ms, next_ms, export_ms,
-                                                    found[-1].date() if found else '-'))
+        last = found[-1].date() if found else '-'
+        print('%-34s %10.2f %14.1f %16.2f %12s' % (label, parse_ms, next_ms, export_ms, last))
     print('slowest parse + 1,000 executions: %.1f ms' % worst)
     return 0
 

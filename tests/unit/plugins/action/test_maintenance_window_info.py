@@ -70,7 +70,7 @@ def run(argv, cwd):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_ROOT, ANSIBLE_CALLBACK_PLUGINS=str(cwd / 'callback_plugins'),
                ANSIBLE_CALLBACKS_ENABLED='record', RECORD_FILE=str(cwd / 'results.json'), ANSIBLE_NOCOLOR='1',
                ANSIBLE_LOCAL_TEMP=str(cwd / 'tmp'), ANSIBLE_CONFIG=str(cwd / 'ansible.cfg'))
-    return subprocess.run(argv, cwd=str(cwd), env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(argv, cwd=str(cwd), env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 def task_results(directory):
@@ -131,6 +131,6 @@ def test_ansible_doc_renders_the_module(inventory):
     completed = subprocess.run([tool('ansible-doc'), 'fleetops.patch_manager.maintenance_window_info'],
                                env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_ROOT,
                                         ANSIBLE_CONFIG=str(inventory / 'ansible.cfg')),
-                               capture_output=True, text=True, timeout=300)
+                               capture_output=True, text=True, timeout=300, check=False)
     assert completed.returncode == 0, completed.stderr
     assert 'systemd_on_calendar' in completed.stdout and 'SKIPPED' not in completed.stderr

@@ -94,9 +94,9 @@ def test_task_parameters_from_get_maintenance_window_task():
     assert _window.normalise_window(window) == CANONICAL
 
 
-def edited(path, value, document=PROD_SUNDAY):
-    """A copy of ``document`` with ``path`` (a list of keys and indexes) set to ``value`` (None deletes)."""
-    document = copy.deepcopy(document)
+def edited(path, value, document=None):
+    """A copy of ``document`` (default PROD_SUNDAY) with ``path`` (keys and indexes) set to ``value`` (None deletes)."""
+    document = copy.deepcopy(PROD_SUNDAY if document is None else document)
     parent = document
     for key in path[:-1]:
         parent = parent[key]
@@ -129,8 +129,8 @@ def edited(path, value, document=PROD_SUNDAY):
     (edited(['Targets', 0, 'Values'], [str(number) for number in range(51)]),
      'Targets[0].Values: has 51 values; AWS allows at most 50'),
     (edited(['Targets', 0, 'Key'], 'resource-groups:Name'), 'Targets[0].Key: \'resource-groups:Name\': an inventory'),
-    (edited(['Targets', 0, 'Key'], 'Tag:Env'), "Targets[0].Key: 'Tag:Env' is not a target key (allowed: tag:<tag key>, "
-                                              "tag-key, InstanceIds)"),
+    (edited(['Targets', 0, 'Key'], 'Tag:Env'),
+     "Targets[0].Key: 'Tag:Env' is not a target key (allowed: tag:<tag key>, tag-key, InstanceIds)"),
     (edited(['Targets'], [{'Key': 'InstanceIds', 'Values': ['web1']}, {'Key': 'tag:Env', 'Values': ['p']}]),
      'Targets: InstanceIds cannot be combined with other target keys'),
     (edited(['Targets'], None), 'Tasks[0]: has no Targets and the window has none'),

@@ -33,6 +33,7 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _registry
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _window
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._window import WindowValidationError
@@ -181,12 +182,9 @@ def resolve_baseline_name(name, registry=None):
     """The canonical baseline called ``name`` in ``registry`` or among the predefined ones, or None."""
     if registry is not None and name in registry.baselines:
         return registry.baseline(name)
-    predefined = _registry._default_predefined_by_name(name)
-    if predefined is None:
+    if not _predefined.is_predefined_name(name):
         return None
-    if 'operating_system' not in predefined:
-        predefined = _registry._default_normalise(predefined)
-    return predefined
+    return _predefined.get_predefined(name)
 
 
 def load_policies(registry_dir, registry=None):

@@ -116,7 +116,7 @@ def test_playbook_lists_executions_without_touching_the_host_in_check_mode(inven
     assert [window['window']['name'] for window in policy['windows']] == ['fleet-scan', 'fleet-install']
     assert policy['windows'][1]['executions'][0]['start'] == '2026-03-01T02:00:00+00:00'
     assert broken.get('recorded_as_failed') is True
-    assert broken['msg'].startswith("Tasks[0].MaxErrors: '5 %' does not match")
+    assert broken['msg'].startswith("Tasks[0].MaxErrors: must be a count of 0 or more or a percentage 0%..100% (got 5 %)")
 
 
 def test_ad_hoc_names_a_window_that_is_not_in_the_registry(inventory):

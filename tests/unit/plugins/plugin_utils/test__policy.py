@@ -51,7 +51,7 @@ def test_scan_only_policy_in_snake_case_with_its_own_schedule_and_rate_control()
     ({'Operation': 'Install'}, "Operation: 'Install' is not one of Scan, ScanAndInstall"),
     ({'InstallSchedule': 'rate(5 hour)'}, 'InstallSchedule: rate(5 hour) must use the plural unit'),
     ({'ScanSchedule': 'cron(0 1 * * * *)'}, 'ScanSchedule: exactly one of Day-of-month'),
-    ({'MaxErrors': '5 %'}, "MaxErrors: '5 %' does not match"),
+    ({'MaxErrors': '5 %'}, "MaxErrors: must be a count of 0 or more or a percentage 0%..100% (got 5 %)"),
     ({'Baselines': {'PLAN9': 'x'}}, "Baselines: 'PLAN9' is not one of WINDOWS"),
     ({'Targets': [{'Key': 'Name', 'Values': ['x']}]}, "Targets[0].Key: 'Name' is not a target key"),
     ({'Duration': 30}, 'Duration: 30 is outside 1..24'),

@@ -55,6 +55,7 @@ from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._rate_contr
 
 VARIABLES = ('patch_max_concurrency', 'patch_max_errors', 'patch_rate_control')
 RESULT_VARIABLE = 'patch_fleet_result'
+RESULTS_VARIABLE = 'patch_fleet_results'
 PATCH_ACTIONS = ('fleetops.patch_manager.run_patch_baseline', 'run_patch_baseline')
 
 
@@ -139,6 +140,8 @@ class StrategyModule(FreeStrategyModule):
         if self._schedule is None:
             self._schedule = self._open_schedule(iterator)
             self._started_at = _utc_now()
+            if (self._limits['patch_rate_control'] or {}).get('keep_failed_hosts'):
+                self._keep_failed_hosts(iterator)
         schedule = self._schedule
         for name in list(schedule.running):
             host = self._inventory.get_host(name)
@@ -169,9 +172,12 @@ class StrategyModule(FreeStrategyModule):
         name, task, data = _result_parts(result)
         action = getattr(task, 'resolved_action', None) or task.action
         if action in PATCH_ACTIONS and not data.get('skipped'):
+            # A loop (a host that several window tasks of one priority target) reports its last item.
+            items = [item for item in data.get('results') or [] if isinstance(item, dict) and not item.get('skipped')]
+            last = items[-1] if items else data
             # Keep what the summary reads, not the ~3,000 patches.
-            self._patch_results[name] = {'instance_patch_state': data.get('instance_patch_state'),
-                                         'rebooted': data.get('rebooted')}
+            self._patch_results[name] = {'instance_patch_state': last.get('instance_patch_state'),
+                                         'rebooted': any(item.get('rebooted') for item in items or [data])}
         if name not in self._failures and (result.is_unreachable() or (result.is_failed() and not task.ignore_errors)):
             self._failures[name] = ('unreachable' if result.is_unreachable() else task.get_name(),
                                     str(data.get('msg') or ''))
@@ -197,6 +203,17 @@ class StrategyModule(FreeStrategyModule):
                 times=self._times.get(name))
         return records
 
+    def _keep_failed_hosts(self, iterator):
+        """Let hosts that failed or were unreachable in an earlier play run this one (window tasks are independent)."""
+        for name in self._hosts_cache_all or []:
+            host = self._inventory.get_host(name)
+            if host is None:
+                continue
+            if name in self._tqm._failed_hosts or name in self._tqm._unreachable_hosts:
+                self._tqm._failed_hosts.pop(name, None)
+                self._tqm._unreachable_hosts.pop(name, None)
+                iterator.clear_host_errors(host)
+
     def run(self, iterator, play_context):
         self._schedule = None
         self._patch_results = {}
@@ -205,14 +222,24 @@ class StrategyModule(FreeStrategyModule):
         self._times = {}
         result = super(StrategyModule, self).run(iterator, play_context)
         if self._schedule is not None:
-            self._variable_manager.set_nonpersistent_facts('localhost', {RESULT_VARIABLE: {
-                'hosts': self._records(iterator),
-                'not_attempted': self._schedule.not_attempted(),
-                'tasks': window_report(self._schedule),
-                'closed': self._schedule.closed,
-                'max_concurrency': self._limits.get('patch_max_concurrency'),
-                'max_errors': self._limits.get('patch_max_errors'),
-                'start_time': iso_time(self._started_at),
-                'end_time': iso_time(_utc_now()),
-            }})
+            self._publish(iterator)
         return result
+
+    def _publish(self, iterator):
+        """Set patch_fleet_result on localhost (and, for a play with a rate-control id, patch_fleet_results[id])."""
+        record = {
+            'hosts': self._records(iterator),
+            'not_attempted': self._schedule.not_attempted(),
+            'tasks': window_report(self._schedule),
+            'closed': self._schedule.closed,
+            'max_concurrency': self._limits.get('patch_max_concurrency'),
+            'max_errors': self._limits.get('patch_max_errors'),
+            'start_time': iso_time(self._started_at),
+            'end_time': iso_time(_utc_now()),
+        }
+        facts = {RESULT_VARIABLE: record}
+        play_id = (self._limits.get('patch_rate_control') or {}).get('id')
+        if play_id:
+            earlier = self._variable_manager.get_vars(host=self._inventory.get_host('localhost')).get(RESULTS_VARIABLE)
+            facts[RESULTS_VARIABLE] = dict(earlier or {}, **{str(play_id): record})
+        self._variable_manager.set_nonpersistent_facts('localhost', facts)

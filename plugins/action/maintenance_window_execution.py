@@ -70,23 +70,28 @@ class ActionModule(ActionBase):
                                           default_timezone=_schedule.load_timezone(window['schedule_timezone']))
         state = _window.window_state(window, now)
         if state['state'] != 'open':
-            # Started outside any execution (or past its cutoff): nothing runs, and the user is told why.
-            return {'failed': True, 'msg': state['message'], 'window_state': state['state']}
+            # Started outside any execution (or past its cutoff): nothing runs, and the user is told why. Not an
+            # error: cron may start the playbook every few minutes and let it decide.
+            return {'started': False, 'msg': state['message'], 'window_state': state['state']}
         execution = state['execution']
         status, holder = WindowLock(window['name']).acquire(execution['window_execution_id'])
+        if status == 'completed':
+            return {'started': False, 'window_state': 'completed',
+                    'msg': 'Window %s execution %s already ran to its end on this controller: nothing left to do.'
+                           % (window['name'], execution['window_execution_id'])}
         if status != 'acquired':
             record = _window.skipped_overlapping_record(window, execution, real_now, holder)
-            message = ('Window %s execution %s is %s on this controller: this start is SKIPPED_OVERLAPPING.'
-                       % (window['name'], (holder or {}).get('execution_id') or execution['window_execution_id'],
-                          'still running' if status == 'running' else 'already complete'))
-            return {'skipped_overlapping': True, 'msg': message, STATS_KEY: record,
+            message = ('Window %s execution %s is still running on this controller: this start is SKIPPED_OVERLAPPING.'
+                       % (window['name'], (holder or {}).get('execution_id') or execution['window_execution_id']))
+            return {'started': False, 'window_state': 'skipped_overlapping', 'msg': message, STATS_KEY: record,
                     'ansible_stats': {'data': {STATS_KEY: record}, 'per_host': False, 'aggregate': False}}
         host_vars = dict((host, (task_vars.get('hostvars') or {}).get(host) or {})
                          for host in (task_vars.get('groups') or {}).get('all', []))
         plan = _window_run.plan_execution(window, state, host_vars, registry_dir=registry_dir, real_now=real_now,
                                           now=now)
         plan['start_time'] = iso_time(real_now)
-        return {'msg': state['message'], 'ansible_facts': {'patch_window_plan': plan}}
+        return {'started': True, 'window_state': 'open', 'msg': state['message'],
+                'ansible_facts': {'patch_window_plan': plan}}
 
     def finish(self, args):
         plan = args['plan']

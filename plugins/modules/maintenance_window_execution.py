@@ -19,8 +19,9 @@ description:
     lease on this controller (a second start while an execution runs is C(SKIPPED_OVERLAPPING), as in AWS), and
     sets C(patch_window_plan) - the window's tasks in priority groups (equal priorities together), each task's hosts
     (from its targets and the hosts' tags and patch groups), limits and M(fleetops.patch_manager.run_patch_baseline)
-    options, all sharing the execution's snapshot id, and the real time of the cutoff. Outside any execution, or
-    past its cutoff, it fails with a message saying when the window opens next.
+    options, all sharing the execution's snapshot id, and the real time of the cutoff. Outside any execution, past
+    its cutoff, or inside an execution that already ran to its end, it starts nothing and says why (when the
+    window opens next), without failing - cron may start the playbook every few minutes.
   - O(step=finish) turns the host records of the priority groups' plays into the execution record with the AWS
     statuses, publishes it with C(set_stats) as C(patch_window_execution), releases the lease, and fails unless
     the execution status is C(SUCCESS).
@@ -89,10 +90,20 @@ patch_window_execution:
       start_time, end_time, hosts - {<inventory hostname> - outcome}}]).
   returned: with O(step=finish), and when a start is skipped as overlapping
   type: dict
-skipped_overlapping:
-  description: Another execution of the window runs on this controller (or this one already completed).
-  returned: when the start is skipped
+started:
+  description: Whether an execution started (O(step=start)).
+  returned: with O(step=start)
   type: bool
+window_state:
+  description:
+    - With O(step=start), V(open) (started), V(closed), V(after_cutoff), V(disabled), V(completed) (this execution
+      already ran to its end) or V(skipped_overlapping) (another execution of the window runs on this controller).
+  returned: with O(step=start)
+  type: str
+msg:
+  description: What happened, in one sentence (outside an execution, when the window opens next).
+  returned: always
+  type: str
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -128,7 +128,7 @@ def test_starts_outside_an_execution_or_after_the_cutoff_run_nothing(workspace):
     for window_now, message in [('2026-03-01T10:00:00', 'has no execution open at 2026-03-01T10:00:00'),
                                 ('2026-03-01T05:30:00', 'is past its cutoff')]:
         run, record = run_window(workspace, 'outside', window_now)
-        assert run.returncode != 0
+        assert run.returncode == 0, run.stdout[-3000:]
         assert message in run.stdout, run.stdout[-3000:]
         assert record is None
         assert "Run the window's task on the host" not in run.results

@@ -45,7 +45,10 @@ def plan_execution(window, state, host_vars, registry_dir=None, real_now=None, n
     """
     execution = state['execution']
     offset = (real_now - now) if real_now is not None and now is not None else None
-    closes_at = execution['cutoff'] + offset if offset is not None else execution['cutoff']
+    # Real elapsed time: shift in UTC (aware arithmetic in a zone adds wall time across DST changes).
+    closes_at = execution['cutoff'].astimezone(_schedule.UTC)
+    if offset is not None:
+        closes_at += offset
     host_tags = dict((host, _window.tags_from_host_vars(variables or {})) for host, variables in host_vars.items())
     patch_groups = dict((host, (variables or {}).get('patch_group')) for host, variables in host_vars.items())
     groups = []

@@ -103,6 +103,4 @@ class ActionModule(ActionBase):
         result = {STATS_KEY: record, 'ansible_stats': {'data': {STATS_KEY: record}, 'per_host': False,
                                                        'aggregate': False},
                   'msg': 'Window %s execution %s: %s.' % (plan['window'], record['window_execution_id'], record['status'])}
-        if record['status'] != _window.SUCCESS:
-            result['failed'] = True
         return result

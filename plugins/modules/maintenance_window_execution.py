@@ -23,8 +23,8 @@ description:
     its cutoff, or inside an execution that already ran to its end, it starts nothing and says why (when the
     window opens next), without failing - cron may start the playbook every few minutes.
   - O(step=finish) turns the host records of the priority groups' plays into the execution record with the AWS
-    statuses, publishes it with C(set_stats) as C(patch_window_execution), releases the lease, and fails unless
-    the execution status is C(SUCCESS).
+    statuses, publishes it with C(set_stats) as C(patch_window_execution) and releases the lease (the playbook
+    then fails unless the execution status is C(SUCCESS)).
   - Runs on the controller; no host is contacted.
 author:
   - fleetops.patch_manager contributors (@fleetops)

@@ -309,23 +309,40 @@ def cached_registry(path):
     return _REGISTRY_CACHE[key]
 
 
+def inventory_dirs(task_vars):
+    """The directories the host's inventory came from: ``inventory_dir``, else those of every inventory source.
+
+    ``localhost`` (implicit, as controller-side plays use it) has no ``inventory_dir``; the
+    sources given with ``-i`` (``ansible_inventory_sources``) stand in for it.
+    """
+    if task_vars.get('inventory_dir'):
+        return [task_vars['inventory_dir']]
+    directories = []
+    for source in task_vars.get('ansible_inventory_sources') or []:
+        source = str(source)
+        directory = source if os.path.isdir(source) else os.path.dirname(os.path.abspath(source))
+        if directory not in directories:
+            directories.append(directory)
+    return directories
+
+
 def registry_dir_for_host(task_vars):
     """The registry directory for a host, or None when there is none.
 
     ``patch_registry_dir`` when set (relative paths are taken from the inventory
     directory); else ``patch_registry/`` beside the host's inventory source, when it exists.
     """
-    inventory_dir = task_vars.get('inventory_dir') or ''
+    directories = inventory_dirs(task_vars)
     configured = task_vars.get('patch_registry_dir')
     if configured:
         configured = os.path.expanduser(str(configured))
-        if not os.path.isabs(configured) and inventory_dir:
-            configured = os.path.join(inventory_dir, configured)
+        if not os.path.isabs(configured) and directories:
+            configured = os.path.join(directories[0], configured)
         if not os.path.isdir(configured):
             raise RegistryError('patch_registry_dir', '%s is not a directory' % configured)
         return configured
-    if inventory_dir:
-        candidate = os.path.join(inventory_dir, DEFAULT_REGISTRY_DIR_NAME)
+    for directory in directories:
+        candidate = os.path.join(directory, DEFAULT_REGISTRY_DIR_NAME)
         if os.path.isdir(candidate):
             return candidate
     return None

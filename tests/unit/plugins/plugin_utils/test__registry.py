@@ -120,3 +120,10 @@ def test_registry_dir_beside_the_inventory_is_found(registry_dir, tmp_path):
     with pytest.raises(RegistryError) as err:
         registry_dir_for_host({'patch_registry_dir': str(tmp_path / 'missing')})
     assert err.value.where == 'patch_registry_dir'
+
+
+def test_localhost_finds_the_registry_beside_the_inventory_sources(registry_dir, tmp_path):
+    fleet_file = str(tmp_path / 'fleet.yml')
+    assert registry_dir_for_host({'ansible_inventory_sources': [fleet_file]}) == registry_dir
+    assert registry_dir_for_host({'ansible_inventory_sources': [str(tmp_path)]}) == registry_dir
+    assert registry_dir_for_host({'ansible_inventory_sources': [str(tmp_path / 'other' / 'hosts')]}) is None

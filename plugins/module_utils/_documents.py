@@ -27,7 +27,15 @@ MAX_EXPANDED_VALUES = 1000000
 
 
 class DocumentError(ValueError):
-    """The text is not a usable document; ``str()`` says why without quoting the text."""
+    """The text is not a usable document; ``str()`` says why without quoting the text.
+
+    ``problem`` is the reason alone; ``path`` the file, when the document came from one.
+    """
+
+    def __init__(self, problem, path=None):
+        self.problem = problem
+        self.path = path
+        super(DocumentError, self).__init__('%s %s' % (path, problem) if path else problem)
 
 
 def yaml_library():
@@ -122,8 +130,8 @@ def read_document_file(path):
         with open(path, 'rb') as handle:
             text = handle.read()
     except (IOError, OSError) as exc:
-        raise DocumentError('cannot read %s: %s' % (path, exc.strerror or exc))
+        raise DocumentError('cannot be read: %s' % (exc.strerror or exc), path)
     try:
         return load_document(text)
     except DocumentError as exc:
-        raise DocumentError('%s %s' % (path, exc))
+        raise DocumentError(exc.problem, path)

@@ -73,14 +73,9 @@ def patch_group_problem(value):
 def read_document_file(path):
     """Parse one YAML or JSON file; errors name the file, never quote it."""
     try:
-        with open(path, 'rb') as handle:
-            text = handle.read()
-    except (IOError, OSError) as exc:
-        raise RegistryError(path, 'cannot be read: %s' % (exc.strerror or exc))
-    try:
-        return _documents.load_document(text)
+        return _documents.read_document_file(path)
     except _documents.DocumentError as exc:
-        raise RegistryError(path, str(exc))
+        raise RegistryError(path, exc.problem)
 
 
 def _field(document, pascal, snake):

@@ -50,7 +50,7 @@ def test_empty_patches_list_means_install_nothing():
     ({'packages': []}, 'install_override_list', 'patches'),
     ({'patches': 'bash'}, 'install_override_list.patches', 'must be a list'),
     ('patches: [unclosed\n', 'install_override_list', 'not valid'),
-    ('/nonexistent/override.yml', 'install_override_list', 'cannot read'),
+    ('/nonexistent/override.yml', 'install_override_list', '/nonexistent/override.yml cannot be read'),
 ])
 def test_bad_override_lists_name_the_field(value, field, problem):
     with pytest.raises(InputError) as caught:

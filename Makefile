@@ -15,6 +15,7 @@ help:
 	@echo "make scan   - set up .venv and scan this machine against its default baseline (read-only)"
 	@echo "make test   - everything CI runs: sanity, units, functional and fleet tests"
 	@echo "make bench  - benchmarks; figures go to BENCHMARKS.md"
+	@echo "make docs   - the docs site under build/docs (see publish.mk for build, release-changelog, ...)"
 
 $(VENV)/.stamp: requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -57,9 +58,9 @@ functional: system-deps venv
 bench: system-deps venv
 	$(VENV)/bin/python bench/run_all.py --fleet
 
-# Roles and playbooks at the production profile (Galaxy is unreachable: offline).
+# The whole repository at the production profile (.ansible-lint; offline: Galaxy is unreachable).
 lint: venv
-	$(VENV)/bin/ansible-lint --offline --profile production roles/ playbooks/
+	$(VENV)/bin/ansible-lint
 
 # The fleet layer (inventory, registry, snapshots, playbooks, callback) on the SSH fleet.
 fleet-layer: system-deps venv
@@ -68,3 +69,4 @@ fleet-layer: system-deps venv
 test: system-deps venv changelog-lint lint sanity units functional fleet-test fleet-layer
 
 -include tests/fleet/fleet.mk
+include publish.mk

@@ -8,8 +8,9 @@ The pages antsibull-docs writes refer to labels of the Ansible docsite (other co
 plugins, ansible-core's configuration settings and plugin pages). Sphinx resolves them
 through intersphinx, which downloads docs.ansible.com's objects.inv; our site is built
 offline. This extension resolves exactly those references to their docs.ansible.com page
-instead. A reference it does not know stays unresolved, so Sphinx still warns (and the
-build fails under -W) for a broken reference of our own.
+instead (docs/site/build.sh appends a call of make_offline to conf.py). A reference it does
+not know stays unresolved, so Sphinx still warns (and the build fails under -W) for a broken
+reference of our own.
 """
 
 from __future__ import annotations
@@ -71,6 +72,13 @@ def resolve_ansible_reference(app, env, node, contnode):
     reference = nodes.reference('', '', internal=False, refuri=url, reftitle=url)
     reference += label
     return reference
+
+
+def make_offline(conf):
+    """Adjust the namespace of the conf.py that `antsibull-docs sphinx-init` writes for an offline
+    build: no intersphinx inventory downloads, this extension links to the Ansible docs instead."""
+    conf['extensions'] = [name for name in conf['extensions'] if name != 'sphinx.ext.intersphinx'] + [__name__]
+    conf['intersphinx_mapping'] = {}
 
 
 def setup(app):

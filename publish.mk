@@ -46,10 +46,12 @@ units-2.16: venv-2.16
 # Run once per release, when all its work has landed (first add a release_summary fragment,
 # e.g. changelogs/fragments/1.0.0.yml). Sets galaxy.yml's version, moves the fragments into
 # changelogs/changelog.yaml and writes CHANGELOG.rst at the repository root; commit the result.
+# Plugins and roles whose version_added is VERSION are listed as new in that release.
+# (antsibull-changelog runs ansible-doc from PATH to find them.)
 release-changelog: venv
 	@test -n "$(VERSION)" || { echo "usage: make release-changelog VERSION=x.y.z" >&2; exit 2; }
 	sed -i 's/^version: .*/version: $(VERSION)/' galaxy.yml
-	$(VENV)/bin/antsibull-changelog release --version $(VERSION)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/antsibull-changelog release --version $(VERSION)
 	$(VENV)/bin/antsibull-changelog lint
 
 test: docs-lint publish-test sanity-2.16 units-2.16

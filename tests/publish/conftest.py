@@ -46,8 +46,8 @@ def run(argv, **kwargs):
     """Run a command; on failure the assertion shows its output."""
     kwargs.setdefault('cwd', REPO)
     result = subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)
-    assert result.returncode == 0, '%s failed (rc %d):\n%s\n%s' % (' '.join(argv), result.returncode, result.stdout,
-                                                                 result.stderr)
+    command = ' '.join(argv)
+    assert result.returncode == 0, '%s failed (rc %d):\n%s\n%s' % (command, result.returncode, result.stdout, result.stderr)
     return result
 
 

@@ -38,9 +38,8 @@ def rendered_dom(path):
     chromium = shutil.which('chromium')
     assert chromium, 'chromium is not installed (make system-deps installs it)'
     with tempfile.TemporaryDirectory() as profile:
-        result = subprocess.run([chromium] + list(CHROMIUM_FLAGS) + ['--user-data-dir=' + profile, '--dump-dom',
-                                                                      'file://' + path],
-                                capture_output=True, text=True, timeout=120, check=False)
+        argv = [chromium] + list(CHROMIUM_FLAGS) + ['--user-data-dir=' + profile, '--dump-dom', 'file://' + path]
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
 

@@ -103,8 +103,8 @@ def test_controller_imports_are_declared_for_the_ee_and_the_venv():
                     dists = [normalise(d) for d in distributions.get(module, [module])]
                     for missing_from, declared in (('meta/ee-requirements.txt', ee), ('requirements-dev.txt', dev)):
                         if not set(dists) & declared:
-                            undeclared.append('%s imports %s, not in %s' % (os.path.relpath(path, REPO), module,
-                                                                             missing_from))
+                            where = os.path.relpath(path, REPO)
+                            undeclared.append('%s imports %s, not in %s' % (where, module, missing_from))
     assert not undeclared, '\n'.join(undeclared)
 
 

@@ -37,10 +37,8 @@ $(VENV_OLDEST)/.stamp: publish.mk
 
 venv-2.16: $(VENV_OLDEST)/.stamp
 
-# pylint is left to `make sanity` (the newest ansible-core's pylint and rules, the stricter ones):
-# it checks code style, not what the collection needs from ansible-core, and takes most of the time.
 sanity-2.16: venv-2.16
-	ANSIBLE_TEST_VENV=$(CURDIR)/$(VENV_OLDEST) tests/utils/ansible-test.sh sanity --skip-test pylint
+	ANSIBLE_TEST_VENV=$(CURDIR)/$(VENV_OLDEST) tests/utils/ansible-test.sh sanity
 
 units-2.16: venv-2.16
 	ANSIBLE_TEST_VENV=$(CURDIR)/$(VENV_OLDEST) tests/utils/ansible-test.sh units --requirements

@@ -17,7 +17,7 @@ import yaml
 from conftest import DEVELOPER_LEFTOVERS, FQCN, REPO, VENV_BIN, ansible_env, installed_root, run, tracked_files
 
 # Trees a user of the collection needs: every file of them that git tracks ships.
-SHIPPED_TREES = ('plugins/', 'roles/', 'playbooks/', 'meta/', 'docs/docsite/', 'awx/', 'ee/', 'tests/unit/')
+SHIPPED_TREES = ('plugins/', 'roles/', 'playbooks/', 'meta/', 'docs/docsite/', 'awx/', 'ee/', 'examples/', 'tests/unit/')
 SHIPPED_FILES = ('README.md', 'COPYING', 'changelogs/changelog.yaml', 'changelogs/config.yaml',
                  'MANIFEST.json', 'FILES.json')
 # What only a checkout uses (patterns on archive paths); none of it may ship.

@@ -16,6 +16,7 @@ help:
 	@echo "make test   - everything CI runs: sanity, units, functional and fleet tests"
 	@echo "make bench  - benchmarks; figures go to BENCHMARKS.md"
 	@echo "make soak   - 20 consecutive fleet scans of 24 nodes without a failure"
+	@echo "make docs   - the docs site under build/docs (see publish.mk for build, release-changelog, ...)"
 
 $(VENV)/.stamp: requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -62,9 +63,9 @@ bench: system-deps venv
 soak: system-deps venv
 	PYTHONPATH=$(CURDIR)/.collections $(VENV)/bin/pytest -p no:cacheprovider tests/soak -q
 
-# Roles and playbooks at the production profile (Galaxy is unreachable: offline).
+# The whole repository at the production profile (.ansible-lint; offline: Galaxy is unreachable).
 lint: venv
-	$(VENV)/bin/ansible-lint --offline --profile production roles/ playbooks/
+	$(VENV)/bin/ansible-lint
 
 # The fleet layer (inventory, registry, snapshots, playbooks, callback) on the SSH fleet.
 fleet-layer: system-deps venv
@@ -73,3 +74,4 @@ fleet-layer: system-deps venv
 test: system-deps venv changelog-lint lint sanity units functional fleet-test fleet-layer
 
 -include tests/fleet/fleet.mk
+include publish.mk

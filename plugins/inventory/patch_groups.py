@@ -19,12 +19,12 @@ description:
     Manager does with the tag keys C(Patch Group) and C(PatchGroup). Both keys form the same group.
   - "Two ways to use it, in one inventory source file whose C(plugin) is C(fleetops.patch_manager.patch_groups):"
   - A B(fleet file) lists on-premises or hybrid hosts under O(nodes) with their tags and connection variables.
-  - B(Layered) on hosts that other inventory sources already loaded (M(amazon.aws.aws_ec2), Azure, GCP, VMware
+  - B(Layered) on hosts that other inventory sources already loaded (P(amazon.aws.aws_ec2#inventory), Azure, GCP, VMware
     inventories, static files), reading the tag variables named in O(tag_variables). Put this source after
     the others (Ansible reads the sources of a directory in alphabetical order, and C(-i) sources in order).
   - Hosts without a patch group tag keep an existing C(patch_group) variable (for example from C(host_vars)),
     which then also places them in C(patch_group_<value>).
-  - Supports O(compose), O(groups), O(keyed_groups) and O(strict) like the M(ansible.builtin.constructed)
+  - Supports O(compose), O(groups), O(keyed_groups) and O(strict) like the P(ansible.builtin.constructed#inventory)
     plugin, and inventory caching.
 extends_documentation_fragment:
   - ansible.builtin.constructed
@@ -51,7 +51,7 @@ options:
   tag_variables:
     description:
       - Host variables that hold tags, in the order they are searched.
-      - A variable may hold a mapping (C(tags) of M(amazon.aws.aws_ec2) and Azure, C(labels) of GCP,
+      - A variable may hold a mapping (C(tags) of P(amazon.aws.aws_ec2#inventory) and Azure, C(labels) of GCP,
         C(categories) of VMware, where a value may be a one-element list), or a list of C(Key)/C(Value)
         dictionaries as the AWS API returns tags.
     type: list
@@ -77,6 +77,9 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The first block is a fleet file to copy as it is. The others are inventory source files of
+# their own, shown commented out because one example holds one YAML document.
+
 # fleet.yml - an on-premises fleet file: hosts, tags and connection variables in one place.
 plugin: fleetops.patch_manager.patch_groups
 nodes:
@@ -93,44 +96,39 @@ keyed_groups:
   - key: fleet_tags.Environment | default('none')
     prefix: env
 
----
 # zz_patch_groups.yml - beside amazon.aws.aws_ec2 (the aws_ec2 source sorts first in the directory).
 # EC2 instances with tags in instance metadata must use the key PatchGroup (no spaces).
-plugin: fleetops.patch_manager.patch_groups
-tag_variables: [tags]
-compose:
-  ansible_host: private_ip_address
+#   plugin: fleetops.patch_manager.patch_groups
+#   tag_variables: [tags]
+#   compose:
+#     ansible_host: private_ip_address
 
----
 # zz_patch_groups.yml - beside azure.azcollection.azure_rm, which sets the host variable tags.
-plugin: fleetops.patch_manager.patch_groups
-tag_variables: [tags]
-groups:
-  production_patching: patch_group | default('') == 'Production'
+#   plugin: fleetops.patch_manager.patch_groups
+#   tag_variables: [tags]
+#   groups:
+#     production_patching: patch_group | default('') == 'Production'
 
----
 # zz_patch_groups.yml - beside google.cloud.gcp_compute: GCP label keys are lower case without spaces.
-plugin: fleetops.patch_manager.patch_groups
-tag_variables: [labels]
-tag_keys: [patchgroup, patch-group]
+#   plugin: fleetops.patch_manager.patch_groups
+#   tag_variables: [labels]
+#   tag_keys: [patchgroup, patch-group]
 
----
 # zz_patch_groups.yml - beside community.vmware.vmware_vm_inventory with with_tags: true; a vSphere tag
 # category named PatchGroup holds one tag per VM, e.g. Production.
-plugin: fleetops.patch_manager.patch_groups
-tag_variables: [categories]
-strict: true
+#   plugin: fleetops.patch_manager.patch_groups
+#   tag_variables: [categories]
+#   strict: true
 
----
 # Cache the result like the constructed plugins do (requires a cache plugin).
-plugin: fleetops.patch_manager.patch_groups
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/ansible-inventory
-cache_timeout: 3600
-nodes:
-  web1:
-    tags: {"Patch Group": Production}
+#   plugin: fleetops.patch_manager.patch_groups
+#   cache: true
+#   cache_plugin: ansible.builtin.jsonfile
+#   cache_connection: ~/.cache/ansible-inventory
+#   cache_timeout: 3600
+#   nodes:
+#     web1:
+#       tags: {"Patch Group": Production}
 """
 
 import os

@@ -116,7 +116,7 @@ class Fleet(object):
         """run_patch_baseline on the fleet with scenario.fleet_baseline; (rc, {host: result})."""
         rc, report = self.ansible_playbook(os.path.join(HERE, 'playbooks', 'patch.yml'), limit=limit,
                                            extra_vars=self._patch_vars(operation, options), check=check)
-        return rc, report.results('patch'), report
+        return rc, report.results('Patch'), report
 
     def versions(self, node, names=('fleet-base', 'fleet-tool')):
         """{name: installed version} as the node's own package manager reports it (None: not installed)."""

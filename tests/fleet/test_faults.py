@@ -85,7 +85,7 @@ def test_sshd_dying_mid_run_makes_only_that_node_unreachable(fleet):
         'fleet_victim': victim['name'],
         'fleet_baselines': {family: scenario.fleet_baseline(family) for family in fleetctl.FAMILIES}})
     assert report.unreachable_hosts() == [victim['name']]
-    results = report.results('patch')
+    results = report.results('Patch')
     assert results[victim['name']]['fleet_status'] == 'unreachable'
     for node in fleet.nodes:
         if node is not victim:
@@ -281,7 +281,7 @@ def install_killed_part_way(fleet, node, request, reboot_option):
         kill_from_hook_to_module(fleet, node, wait_for_file(fleet, node, INTERRUPT_PIDS)[0])
         output, _errors = run.communicate()
         report = PlaybookReport(json.loads(output))
-        assert report.results('patch')[node['name']]['fleet_status'] == 'failed'
+        assert report.results('Patch')[node['name']]['fleet_status'] == 'failed'
     finally:
         remove_interrupt_hook(fleet, node)
     # apt changes both in one dpkg run; zypper runs rpm once per package and was stopped after the first.

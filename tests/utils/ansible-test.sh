@@ -2,9 +2,11 @@
 # Run ansible-test on a copy of this checkout laid out as
 # ansible_collections/fleetops/patch_manager (ansible-test refuses any other layout,
 # and a symlinked tree is seen through). Usage: tests/utils/ansible-test.sh sanity|units [args]
+# ANSIBLE_TEST_VENV names the venv whose ansible-test runs (default .venv; `make sanity-2.16`
+# and `make units-2.16` use .venv-2.16, the oldest ansible-core that meta/runtime.yml accepts).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-venv="$repo/.venv"
+venv="${ANSIBLE_TEST_VENV:-$repo/.venv}"
 # Outside the checkout: inside it, ansible-test would list files through the
 # checkout's git and find none (the copy is ignored there).
 tree=$(mktemp -d "${TMPDIR:-/tmp}/fleetops-ansible-test.XXXXXX")

@@ -68,8 +68,8 @@ def run_playbook(playbook, inventory, forks, extra_vars=None, check_hosts=True):
     wall = time.monotonic() - started
     cpu = children_cpu() - cpu_before
     if result.returncode != 0:
-        raise SystemExit('%s failed (rc %d):\n%s\n%s' % (os.path.basename(playbook), result.returncode,
-                                                        result.stdout[-3000:], result.stderr[-3000:]))
+        raise SystemExit('%s failed (rc %d):\n%s\n%s' % (
+            os.path.basename(playbook), result.returncode, result.stdout[-3000:], result.stderr[-3000:]))
     if check_hosts:
         stats = json.loads(result.stdout)['stats']
         if any(host['failures'] or host['unreachable'] for host in stats.values()):

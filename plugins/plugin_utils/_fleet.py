@@ -47,6 +47,8 @@ def group_name_for(patch_group):
 def run_options(options):
     """Validate a fleet run's options; return what the run's plays read.
 
+    An empty option is unset (an AWX survey passes unanswered optional questions as empty).
+
     ``options``: ``operation`` (Scan | Install), ``max_concurrency``, ``max_errors``,
     ``target_patch_group`` or ``target_hosts`` (at most one), ``snapshot_id``, and the hook
     task files ``pre_install_hook``, ``post_install_hook``, ``on_exit_hook``. Returns
@@ -67,8 +69,6 @@ def run_options(options):
     if _is_set(group) and _is_set(pattern):
         raise InputError('target_patch_group', 'set at most one of target_patch_group (a patch group name) and '
                                                'target_hosts (a host pattern)')
-    if group is not None and not _is_set(group):
-        raise InputError('target_patch_group', 'must be a patch group name, not empty')
     hosts = group_name_for(group) if _is_set(group) else (str(pattern) if _is_set(pattern) else 'all')
     snapshot_id = options.get('snapshot_id')
     return {

@@ -241,4 +241,3 @@ def _frozen(resolver, keys, snapshot_id, evaluation_time, store):
         entries[pair[1]] = entry
     return {'baselines': entries, 'evaluation_time': frozen['evaluation_time'], 'snapshot_id': snapshot_id,
             'warnings': frozen['warnings']}
-

@@ -108,9 +108,9 @@ class SnapshotStore(object):
             raise SnapshotError('snapshot file %s is corrupt (%s); it froze approvals that hosts may already use: '
                                 'remove it to start a new snapshot, or use another snapshot_id' % (path, exc))
         if not self._is_ours(snapshot):
+            found = snapshot.get('format') if isinstance(snapshot, dict) else None
             raise SnapshotError('snapshot file %s was not written by fleetops.patch_manager (format %r); '
-                                'remove it or use another snapshot_id' % (path, snapshot.get('format')
-                                                                            if isinstance(snapshot, dict) else None))
+                                'remove it or use another snapshot_id' % (path, found))
         if now - parse_time(snapshot['created']) > SNAPSHOT_LIFETIME:
             return None
         return snapshot

@@ -26,6 +26,7 @@ from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _win
 MAX_GROUPS = _window.MAX_TASKS
 ERROR_OUTCOMES = ('failed', 'unreachable')
 DONE_OUTCOMES = ('compliant', 'non_compliant')
+RATE_CONTROL_KEYS = ('name', 'hosts', 'max_concurrency', 'max_errors')
 
 
 def group_id(index):
@@ -72,8 +73,7 @@ def plan_execution(window, state, host_vars, registry_dir=None, real_now=None, n
             'tasks': entries,
             'rate_control': {'id': group_id(index), 'closes_at': _schedule.format_time(closes_at),
                              'keep_failed_hosts': True,
-                             'tasks': [dict((key, entry[key]) for key in ('name', 'hosts', 'max_concurrency',
-                                                                         'max_errors')) for entry in entries]},
+                             'tasks': [dict((key, entry[key]) for key in RATE_CONTROL_KEYS) for entry in entries]},
         })
     return {
         'window': window['name'],

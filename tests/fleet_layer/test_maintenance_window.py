@@ -30,10 +30,11 @@ def window(name, tasks):
 
 
 def task(name, priority, group, operation='Scan', concurrency='3', errors='0', **extra):
+    parameters = {'Operation': [operation]}
+    if operation == 'Install':
+        parameters['RebootOption'] = ['NoReboot']
     entry = {'Name': name, 'Priority': priority, 'MaxConcurrency': concurrency, 'MaxErrors': errors,
-             'Targets': [{'Key': 'tag:Patch Group', 'Values': [group]}],
-             'Parameters': dict({'Operation': [operation]}, **({'RebootOption': ['NoReboot']} if operation == 'Install'
-                                                                else {}))}
+             'Targets': [{'Key': 'tag:Patch Group', 'Values': [group]}], 'Parameters': parameters}
     entry.update(extra)
     return entry
 
@@ -70,8 +71,8 @@ def test_tasks_run_in_priority_order_equal_priorities_together_with_one_snapshot
     assert all(entry['status'] == 'SUCCESS' for entry in record['tasks'])
     # Equal priorities run together; priority 2 starts after both have ended.
     assert moment(tasks['scan-staging']['start_time']) < moment(tasks['scan-production']['end_time'])
-    assert moment(tasks['install-staging']['start_time']) >= max(moment(tasks['scan-production']['end_time']),
-                                                                  moment(tasks['scan-staging']['end_time']))
+    first_group_end = max(moment(tasks['scan-production']['end_time']), moment(tasks['scan-staging']['end_time']))
+    assert moment(tasks['install-staging']['start_time']) >= first_group_end
     results = run.task("Run the window's task on the host")
     snapshots = set(item['instance_patch_state']['snapshot_id'] for result in results.values()
                     for item in result['results'])

@@ -43,7 +43,7 @@ def test_shared_aliases_within_the_limit_load():
     data = load_document(text)
     assert data['filters'] == [{'key': 'PRIORITY', 'values': ['Required']}] * 3
     # Every alias counts in full: 1 + 2 keys + rule(1 + 2 keys + 1 + values list 2) + filters(1 + 3 rules).
-    assert expanded_size(data) == expanded_size({'rule': data['rule'], 'filters': [dict(data['rule']) for _ in range(3)]})
+    assert expanded_size(data) == expanded_size({'rule': data['rule'], 'filters': [dict(data['rule'])] * 3})
 
 
 @pytest.mark.parametrize('text', [

@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 
 # What `aws ssm get-patch-baseline --baseline-id pb-0c10e65780EXAMPLE` prints.
@@ -31,6 +30,7 @@ AWS_EXPORT = {
     "Description": "Exported from AWS",
     "Sources": [],
 }
+
 
 def write(path, content):
     if not os.path.isdir(os.path.dirname(path)):

@@ -137,13 +137,16 @@ def test_run_options_fill_the_aws_defaults_and_a_new_snapshot():
     assert install['hosts'] == 'patch_group_Prod_East' == group_name_for('Prod East')
     assert install['snapshot_id'] == 'abc' and install['with_hooks'] is True
     assert run_options({'operation': 'Install', 'target_hosts': 'web*'})['with_hooks'] is False
+    # AWX surveys pass unanswered optional questions as empty strings: unset.
+    blank = run_options({'operation': 'Scan', 'target_patch_group': '', 'target_hosts': '', 'max_errors': '',
+                         'snapshot_id': '', 'pre_install_hook': ''})
+    assert (blank['hosts'], blank['max_errors'], blank['with_hooks']) == ('all', '100%', False)
 
 
 @pytest.mark.parametrize('options, message', [
     ({'max_errors': '5 %'}, 'max_errors must be a count of 0 or more or a percentage 0%..100% (got 5 %)'),
     ({'max_concurrency': 0}, 'max_concurrency must be a count of 1 or more or a percentage 1%..100% (got 0)'),
     ({'target_patch_group': 'A', 'target_hosts': 'b'}, 'target_patch_group: set at most one of'),
-    ({'target_patch_group': ''}, 'target_patch_group: must be a patch group name'),
     ({'operation': 'Patch'}, "operation: 'Patch' is not one of Scan, Install"),
 ])
 def test_bad_run_options_name_the_option(options, message):

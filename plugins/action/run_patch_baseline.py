@@ -109,8 +109,9 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
-        # An option set to null is unset: roles and playbooks pass their inputs through without `omit`.
-        args = dict((key, value) for key, value in self._task.args.items() if value is not None)
+        # An option set to null or '' is unset: roles and playbooks pass their inputs through without `omit`, and
+        # AWX surveys pass unanswered optional questions as ''.
+        args = dict((key, value) for key, value in self._task.args.items() if value is not None and value != '')
         try:
             module_args, warnings = module_arguments(self.read_option_files(args), task_vars)
         except PatchManagerError as exc:

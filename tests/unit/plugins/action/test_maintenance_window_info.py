@@ -18,7 +18,7 @@ import pytest
 
 COLLECTION = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 COLLECTIONS_ROOT = os.path.abspath(os.path.join(COLLECTION, '..', '..', '..'))
-EXAMPLES = os.path.join(COLLECTION, 'examples', 'patch_registry')
+EXAMPLE_REGISTRY = os.path.join(COLLECTION, 'examples', 'patch_registry')
 BIN = os.path.dirname(sys.executable)
 # A callback that keeps every task result of web1 in a JSON file, in task order.
 RECORDER = """
@@ -62,7 +62,7 @@ def inventory(tmp_path):
     (tmp_path / 'ansible.cfg').write_text('[defaults]\n')
     (tmp_path / 'callback_plugins').mkdir()
     (tmp_path / 'callback_plugins' / 'record.py').write_text(RECORDER)
-    os.symlink(EXAMPLES, str(tmp_path / 'patch_registry'))
+    os.symlink(EXAMPLE_REGISTRY, str(tmp_path / 'patch_registry'))
     return tmp_path
 
 

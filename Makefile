@@ -53,7 +53,7 @@ scan: venv
 	ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
 		$(VENV)/bin/ansible-playbook playbooks/scan_localhost.yml
 
-functional: system-deps venv
+functional: system-deps venv venv-2.16
 	$(VENV)/bin/pytest -p no:cacheprovider tests/functional
 
 bench: system-deps venv

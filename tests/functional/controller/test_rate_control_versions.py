@@ -29,7 +29,7 @@ HOSTS = ['node2', 'node3', 'node4', 'node5', 'node6', 'node7']
 def run(venv, tmp_path, concurrency, errors, seconds, failing=()):
     playbook = os.path.join(REPO_ROOT, venv, 'bin', 'ansible-playbook')
     if not os.path.exists(playbook):
-        pytest.skip('%s is not set up here (make venv-oldest)' % venv)
+        pytest.skip('%s is not set up here (make venv-2.16)' % venv)
     inventory = tmp_path / 'hosts.ini'
     inventory.write_text('[all]\n%s\n[all:vars]\nansible_connection=local\n' % '\n'.join(HOSTS))
     record = tmp_path / 'record.json'

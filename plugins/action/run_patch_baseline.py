@@ -20,6 +20,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _pla
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _store
 
 try:
     # The fleet layer (baseline registry, patch groups) plugs in here when it is present.
@@ -149,4 +150,4 @@ class ActionModule(ActionBase):
                               % (result.get('msg', 'Patches were installed.'), reboot_result.get('msg')))
             else:
                 result['rebooted'] = bool(reboot_result.get('rebooted', True))
-        return result
+        return _store.keep_result(task_vars, task_vars.get('inventory_hostname'), result, task_args=args)

@@ -433,8 +433,8 @@ SCRIPT = '''
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell, index) {
       cell.addEventListener('click', function () {
         var ascending = !cell.classList.contains('asc');
-        Array.prototype.forEach.call(table.tHead.rows[0].cells, function (other) { other.className = ''; });
-        cell.className = ascending ? 'asc' : 'desc';
+        Array.prototype.forEach.call(table.tHead.rows[0].cells, function (other) { other.classList.remove('asc', 'desc'); });
+        cell.classList.add(ascending ? 'asc' : 'desc');
         var numeric = rows.length && /^[\\d,]+$/.test(rows[0].cells[index].textContent.trim());
         rows.sort(function (a, b) {
           var x = a.cells[index].textContent.trim(), y = b.cells[index].textContent.trim();

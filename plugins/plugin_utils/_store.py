@@ -291,12 +291,18 @@ class Store(object):
         self.backend, self.target = parse_url(url)
         self.placeholder = '?' if self.backend == 'sqlite' else '%s'
         self.connection = None
-        with self._errors('open'):
-            if self.backend == 'sqlite':
-                self.connection = self._open_sqlite(create)
-            else:
-                self.connection = self._open_postgresql()
-            self._ensure_schema()
+        self._opening = True
+        try:
+            with self._errors('open'):
+                if self.backend == 'sqlite':
+                    self.connection = self._open_sqlite(create)
+                else:
+                    self.connection = self._open_postgresql()
+                self._ensure_schema()
+        except BaseException:
+            self.close()
+            raise
+        self._opening = False
 
     # -- connections ------------------------------------------------------------------------
 
@@ -313,14 +319,16 @@ class Store(object):
             raise StoreError('The patch store %s is a directory, not a SQLite file.' % self.display_url)
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         connection.execute('PRAGMA busy_timeout = %d' % (BUSY_TIMEOUT_SECONDS * 1000))
-        # WAL: readers never block the writer; one fsync per committed write.
-        mode = connection.execute('PRAGMA journal_mode = WAL').fetchone()[0]
+        return connection
+
+    def _use_wal(self):
+        """WAL: readers never block the writer; one fsync per committed write. Only once the file is known ours
+        (switching the journal mode rewrites the file header)."""
+        mode = self.connection.execute('PRAGMA journal_mode = WAL').fetchone()[0]
         if str(mode).lower() != 'wal':
-            connection.close()
             raise StoreError('The patch store %s cannot use write-ahead logging (journal mode stays %s).'
                              % (self.display_url, mode))
-        connection.execute('PRAGMA synchronous = FULL')
-        return connection
+        self.connection.execute('PRAGMA synchronous = FULL')
 
     def _open_postgresql(self):
         try:
@@ -375,7 +383,7 @@ class Store(object):
     @contextlib.contextmanager
     def transaction(self, write):
         """One transaction: a write takes the write lock first (SQLite BEGIN IMMEDIATE), a read sees one snapshot."""
-        with self._errors('write' if write else 'read'):
+        with self._errors('open' if self._opening else 'write' if write else 'read'):
             cursor = self.connection.cursor()
             if self.backend == 'sqlite':
                 cursor.execute('BEGIN IMMEDIATE' if write else 'BEGIN')
@@ -428,6 +436,8 @@ class Store(object):
         with self.transaction(write=False) as cursor:
             version = self.schema_version(cursor)
         self._check_not_newer(version)
+        if self.backend == 'sqlite':
+            self._use_wal()
         if version == schema.LATEST:
             return
         with self.transaction(write=True) as cursor:

@@ -83,7 +83,7 @@ options:
   not_reported_within:
     description:
       - With O(query=instance_patch_states), only the hosts whose latest state is older than this age, or that
-        have only failed runs: V(7d), V(36h), V(90m), V(2w), or an ISO 8601 duration such as V(P7D).
+        have only failed runs - V(7d), V(36h), V(90m), V(2w), or an ISO 8601 duration such as V(P7D).
     type: str
   cve_ids:
     description:

@@ -38,6 +38,7 @@ INSTANCE_CSV = ('instance_id', 'patch_group', 'operating_system', 'compliance_st
                 'last_operation_status', 'last_operation_time', 'last_operation_message', 'reported_time',
                 'operation', 'operation_end_time', 'baseline_id', 'snapshot_id') + schema.COUNTERS
 PATCH_CSV = ('instance_id', 'patch_group') + schema.PATCH_COLUMNS
+OUTCOMES = ('compliant', 'non_compliant', 'failed', 'unreported')
 
 
 def behind_key(item):
@@ -82,8 +83,7 @@ def collect(store, trend_days=30, stale_after='7d', most_behind=15, include_all_
         'as_of': as_of or None,
         'stale_after': stale_after,
         'summary': _store_query.fleet_summary(store),
-        'outcomes': dict((name, outcomes.get(name, 0)) for name in ('compliant', 'non_compliant', 'failed',
-                                                                     'unreported')),
+        'outcomes': dict((name, outcomes.get(name, 0)) for name in OUTCOMES),
         'stale': sum(1 for item in instances if item['stale']),
         'instances': instances,
         'most_behind': sorted(behind, key=behind_key)[:most_behind],

@@ -229,9 +229,9 @@ def _cve_section(data):
     exposure = [item for item in data['cve_exposure'] if item['instance_count']]
     if not exposure:
         return '<p class="empty">No missing or failed patch names a CVE.</p>'
-    chart = value_bars([(item['cve_id'], item['instance_count'], '%s: %d hosts' % (item['cve_id'],
-                                                                                    item['instance_count']))
-                        for item in exposure[:12]], COLORS['critical'], 'hosts')
+    bars = [(item['cve_id'], item['instance_count'], '%s: %d hosts' % (item['cve_id'], item['instance_count']))
+            for item in exposure[:12]]
+    chart = value_bars(bars, COLORS['critical'], 'hosts')
     rows = []
     for item in exposure[:50]:
         hosts = sorted(set(entry['instance_id'] for entry in item['instances']))
@@ -316,20 +316,24 @@ def page(data):
     <h1>%(title)s</h1>
     <p class="sub">%(hosts)s hosts &middot; data as of <b data-metric="as_of">%(as_of)s</b> &middot; store <code>%(store)s</code></p>
   </div>
-  <nav><a href="instances.csv">instances.csv</a><a href="patches.csv">patches.csv</a><a href="compliance.json">compliance.json</a><a href="junit.xml">junit.xml</a></nav>
+  <nav><a href="instances.csv">instances.csv</a><a href="patches.csv">patches.csv</a>
+    <a href="compliance.json">compliance.json</a><a href="junit.xml">junit.xml</a></nav>
 </header>
 <main>
 <section class="cards">%(cards)s</section>
 <section class="row">
   <div class="panel narrow"><h2>Fleet compliance</h2>%(donut)s<div class="legend vertical">%(legend)s</div></div>
-  <div class="panel wide"><h2>Trend</h2><p class="note">Hosts by compliance at the end of each day (a host keeps its last report), and missing patches.</p>%(trend)s%(trend_legend)s</div>
+  <div class="panel wide"><h2>Trend</h2>
+    <p class="note">Hosts by compliance at the end of each day (a host keeps its last report), and missing patches.</p>
+    %(trend)s%(trend_legend)s</div>
 </section>
 <section class="row">
   <div class="panel half"><h2>By patch group</h2>%(groups)s</div>
   <div class="panel half"><h2>By operating system</h2>%(systems)s</div>
 </section>
 <section class="panel"><h2>Hosts most behind</h2><p class="note">Critical first, then security, then missing and failed patches.</p>%(behind)s</section>
-<section class="panel"><h2>CVE exposure</h2><p class="note">CVEs fixed by a patch that is missing or failed, by the number of hosts exposed.</p>%(cves)s</section>
+<section class="panel"><h2>CVE exposure</h2>
+  <p class="note">CVEs fixed by a patch that is missing or failed, by the number of hosts exposed.</p>%(cves)s</section>
 %(windows)s
 <section class="panel"><h2>All hosts</h2>%(hosts_table)s</section>
 </main>
@@ -358,7 +362,8 @@ STYLE = '''
 :root{--ink:#212529;--muted:#6c757d;--line:#dee2e6;--bg:#f4f6fa;--panel:#fff}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:var(--bg)}
-header{display:flex;justify-content:space-between;align-items:flex-end;gap:16px;padding:22px 32px 18px;background:linear-gradient(135deg,#1b2a4a,#364fc7);color:#fff}
+header{display:flex;justify-content:space-between;align-items:flex-end;gap:16px;padding:22px 32px 18px;
+  background:linear-gradient(135deg,#1b2a4a,#364fc7);color:#fff}
 header h1{margin:0;font-size:24px;font-weight:650;letter-spacing:.2px}
 header .sub{margin:4px 0 0;opacity:.85}
 header code{background:rgba(255,255,255,.14);padding:1px 6px;border-radius:4px}

@@ -349,7 +349,7 @@ class Store(object):
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(self._explain(doing, exc)) from None
         except Exception as exc:  # psycopg errors, imported lazily
-            if type(exc).__module__.split('.')[0] != 'psycopg':
+            if type(exc).__module__.split('.', maxsplit=1)[0] != 'psycopg':
                 raise
             raise StoreError(self._explain(doing, exc)) from None
 

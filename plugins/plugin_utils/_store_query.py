@@ -49,6 +49,7 @@ GROUP_STATE_FIELDS = (
 )
 CVE_PATTERN = re.compile(r'^CVE-\d{4}-\d{4,}$')
 DEFAULT_HISTORY_LIMIT = 50
+CVE_HOST_FIELDS = ('instance_id', 'patch_group', 'kb_id', 'state', 'severity', 'classification', 'compliance_level')
 
 
 def pascal(field):
@@ -71,7 +72,7 @@ def _values(entry, path):
         values = [values]
     if not isinstance(values, list) or not values:
         raise StoreError('%s.Values: a non-empty list of values is required' % path)
-    return [value for value in values]
+    return list(values)
 
 
 def _filter_entries(filters, option='filters'):
@@ -356,8 +357,7 @@ def cve_exposure(store, cve_ids=None):
     exposure = dict((cve, []) for cve in (wanted or []))
     for row in store.rows(statement, params):
         entry = exposure.setdefault(row['cve_id'], [])
-        entry.append(dict((key, row[key]) for key in ('instance_id', 'patch_group', 'kb_id', 'state', 'severity',
-                                                        'classification', 'compliance_level')))
+        entry.append(dict((key, row[key]) for key in CVE_HOST_FIELDS))
     items = []
     for cve, hosts in exposure.items():
         items.append({'cve_id': cve, 'instance_count': len(set(host['instance_id'] for host in hosts)),

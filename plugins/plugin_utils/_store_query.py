@@ -49,6 +49,9 @@ GROUP_STATE_FIELDS = (
 )
 CVE_PATTERN = re.compile(r'^CVE-\d{4}-\d{4,}$')
 DEFAULT_HISTORY_LIMIT = 50
+# Longer host lists (an inventory's ``groups['all']``) are matched after the read, not as SQL parameters
+# (SQLite and PostgreSQL cap the parameters of one statement).
+MAX_SQL_NAMES = 500
 CVE_HOST_FIELDS = ('instance_id', 'patch_group', 'kb_id', 'state', 'severity', 'classification', 'compliance_level')
 
 
@@ -158,6 +161,17 @@ def _instances(instances, option='instances'):
     return sorted(set(instances))
 
 
+def _names_in_sql(names):
+    return names is not None and len(names) <= MAX_SQL_NAMES
+
+
+def _keep_names(rows, names):
+    if names is None or len(names) <= MAX_SQL_NAMES:
+        return rows
+    wanted = set(names)
+    return [row for row in rows if row['instance_id'] in wanted]
+
+
 def _in(store, column, values, params):
     params.extend(values)
     return '%s IN (%s)' % (column, ', '.join('?' * len(values)))
@@ -202,7 +216,7 @@ def instance_patch_states(store, patch_group=None, instances=None, filters=None,
         where.append(_in(store, 'patch_group', [str(patch_group)], params))
     if without_patch_group:
         where.append("patch_group = ''")
-    if names is not None:
+    if _names_in_sql(names):
         where.append(_in(store, 'instance_id', names, params))
     for column, kind, values in checked:
         where.append(_condition(store, column, kind, values, params))
@@ -211,11 +225,10 @@ def instance_patch_states(store, patch_group=None, instances=None, filters=None,
         params.append(cutoff)
     statement = 'SELECT %s FROM patch_instances%s ORDER BY instance_id' % (
         ', '.join(INSTANCE_COLUMNS), (' WHERE ' + ' AND '.join(where)) if where else '')
-    items = [_instance_item(row) for row in store.rows(statement, params)]
+    items = [_instance_item(row) for row in _keep_names(store.rows(statement, params), names)]
     unknown = []
     if names is not None:
-        known = set(row['instance_id'] for row in store.rows(
-            'SELECT instance_id FROM patch_instances WHERE %s' % _in(store, 'instance_id', names, []), names))
+        known = set(row['instance_id'] for row in store.rows('SELECT instance_id FROM patch_instances'))
         unknown = [name for name in names if name not in known]
     return items, unknown
 
@@ -268,20 +281,23 @@ def instance_patches(store, instances=None, filters=None):
             states = set(values) if states is None else states & set(values)
     params = []
     where = []
-    if names is not None:
+    if _names_in_sql(names):
         where.append(_in(store, 'instance_id', names, params))
     items = []
     if states is not None and states <= set(_store.NON_COMPLIANT_STATES):
         statement = 'SELECT instance_id, %s FROM patch_noncompliant%s ORDER BY instance_id, kb_id' % (
             ', '.join(schema.PATCH_COLUMNS), (' WHERE ' + ' AND '.join(where)) if where else '')
-        for row in store.rows(statement, params):
+        for row in _keep_names(store.rows(statement, params), names):
             item = _patch_item(row['instance_id'], row)
             if _patch_matches(item, checked):
                 items.append(item)
         return items
     where.append('reported_time IS NOT NULL')
     statement = 'SELECT instance_id, patches FROM patch_instances WHERE %s ORDER BY instance_id' % ' AND '.join(where)
+    wanted = None if _names_in_sql(names) or names is None else set(names)
     for row in store.rows(statement, params):
+        if wanted is not None and row['instance_id'] not in wanted:
+            continue
         patches = sorted(_store.decode_patches(row['patches']), key=lambda patch: str(patch.get('kb_id')))
         for patch in patches:
             if _patch_matches(patch, checked):
@@ -302,7 +318,7 @@ def history(store, instances=None, limit=None):
                          % (limit, _store.HISTORY_LIMIT, _store.HISTORY_LIMIT))
     params = []
     where = ''
-    if names is not None:
+    if _names_in_sql(names):
         where = ' WHERE ' + _in(store, 'instance_id', names, params)
     params.append(limit)
     statement = ('SELECT %s FROM (SELECT %s, ROW_NUMBER() OVER (PARTITION BY instance_id ORDER BY operation_id DESC) '
@@ -310,7 +326,7 @@ def history(store, instances=None, limit=None):
                  'ORDER BY recorded_time DESC, operation_id DESC'
                  % (', '.join(HISTORY_COLUMNS), ', '.join(HISTORY_COLUMNS), where))
     items = []
-    for row in store.rows(statement, params):
+    for row in _keep_names(store.rows(statement, params), names):
         item = dict(row)
         has_state = bool(item.pop('has_state'))
         item.pop('operation_id')

@@ -278,3 +278,19 @@ def test_a_newer_schema_is_refused_and_an_older_one_migrated(store_url, monkeypa
         _store.open_store(store_url)
     assert 'has schema version 2, written by a newer fleetops.patch_manager' in str(caught.value)
     assert _store.display_url(store_url) in str(caught.value)
+
+
+def test_an_inventory_sized_host_list_is_answered(store_url, monkeypatch):
+    fleet(store_url, hosts=6, patch_count=20)
+    # Lists longer than MAX_SQL_NAMES are matched after the read; make this small list count as long.
+    monkeypatch.setattr(query, 'MAX_SQL_NAMES', 2)
+    names = ['node00001', 'node00004', 'never-seen']
+    with _store.open_store(store_url) as store:
+        items, unknown = query.instance_patch_states(store, instances=names)
+        history = query.history(store, instances=names)
+        patches = query.instance_patches(store, instances=names)
+        missing = query.instance_patches(store, instances=names, filters=[{'Key': 'State', 'Values': ['MISSING']}])
+    assert [item['instance_id'] for item in items] == ['node00001', 'node00004'] and unknown == ['never-seen']
+    assert sorted(set(entry['instance_id'] for entry in history)) == ['node00001', 'node00004']
+    assert sorted(set(patch['instance_id'] for patch in patches)) == ['node00001', 'node00004']
+    assert set(patch['instance_id'] for patch in missing) <= {'node00001', 'node00004'}

@@ -579,10 +579,17 @@ def keep_result(task_vars, host, result, task_args=None):
             store.record_result(host, result, patch_group=task_args.get('patch_group') or task_vars.get('patch_group'),
                                 operation=task_args.get('operation') or 'Scan')
     except StoreError as exc:
-        result['failed'] = True
-        result['patch_store_error'] = str(exc)
-        result['msg'] = ('%s %s' % (result['msg'], exc)) if result.get('msg') else str(exc)
+        _fail(result, str(exc))
+    except Exception as exc:  # pylint: disable=broad-except
+        # Whatever went wrong, the run's answer must survive with its compliance data.
+        _fail(result, 'The patch store %s could not keep the result: %s: %s' % (display_url(url), type(exc).__name__, exc))
     return result
+
+
+def _fail(result, message):
+    result['failed'] = True
+    result['patch_store_error'] = message
+    result['msg'] = ('%s %s' % (result['msg'], message)) if result.get('msg') else message
 
 
 def record_window_execution(task_vars, execution):

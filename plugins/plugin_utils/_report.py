@@ -180,7 +180,7 @@ def render(data, title='Patch compliance'):
         'index.html': _report_html.page(document),
         'instances.csv': _csv(INSTANCE_CSV, data['instances']),
         'patches.csv': _csv(PATCH_CSV, data['patches']),
-        'compliance.json': json.dumps(document, indent=1, sort_keys=True) + '\n',
+        'compliance.json': json.dumps(document, sort_keys=True, separators=(',', ':')) + '\n',
         'junit.xml': junit(data),
     }
 

@@ -41,8 +41,8 @@ def store(tmp_path_factory):
 
 def test_queries_answer_items_keyed_by_instance_id(store):
     url, results = store
-    answer = info({'query': 'instance_patch_states', 'filters': [{'Key': 'MissingCount', 'Type': 'GreaterThan',
-                                                                   'Values': ['0']}]}, FLEETOPS_PATCH_STORE=url)
+    behind = [{'Key': 'MissingCount', 'Type': 'GreaterThan', 'Values': ['0']}]
+    answer = info({'query': 'instance_patch_states', 'filters': behind}, FLEETOPS_PATCH_STORE=url)
     assert not answer['failed'] and answer['changed'] is False
     assert [item['instance_id'] for item in answer['items']] == sorted(
         host for host, result in results.items() if result['instance_patch_state']['missing_count'] > 0)

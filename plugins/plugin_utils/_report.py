@@ -180,7 +180,9 @@ def render(data, title='Patch compliance'):
         'index.html': _report_html.page(document),
         'instances.csv': _csv(INSTANCE_CSV, data['instances']),
         'patches.csv': _csv(PATCH_CSV, data['patches']),
-        'compliance.json': json.dumps(document, sort_keys=True, separators=(',', ':')) + '\n',
+        # The patch rows are in patches.csv; repeating them here would make this file several times larger.
+        'compliance.json': json.dumps(dict((key, value) for key, value in document.items() if key != 'patches'),
+                                      sort_keys=True, separators=(',', ':')) + '\n',
         'junit.xml': junit(data),
     }
 

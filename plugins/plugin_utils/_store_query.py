@@ -249,12 +249,10 @@ def patch_group_state(store, patch_group):
 
 
 def _patch_item(instance_id, patch):
-    item = {'instance_id': instance_id}
-    for column in schema.PATCH_COLUMNS:
-        item[column] = patch.get(column)
-    for column in ('cve_ids', 'advisory_ids'):
-        value = item[column]
-        item[column] = _store._as_list(value)  # pylint: disable=protected-access
+    item = dict((column, patch.get(column)) for column in schema.PATCH_COLUMNS)
+    item['instance_id'] = instance_id
+    item['cve_ids'] = _store._as_list(item['cve_ids'])  # pylint: disable=protected-access
+    item['advisory_ids'] = _store._as_list(item['advisory_ids'])  # pylint: disable=protected-access
     return item
 
 
@@ -285,6 +283,7 @@ def instance_patches(store, instances=None, filters=None):
         where.append(_in(store, 'instance_id', names, params))
     items = []
     if states is not None and states <= set(_store.NON_COMPLIANT_STATES):
+        where.append(_in(store, 'state', sorted(states), params))
         statement = 'SELECT instance_id, %s FROM patch_noncompliant%s ORDER BY instance_id, kb_id' % (
             ', '.join(schema.PATCH_COLUMNS), (' WHERE ' + ' AND '.join(where)) if where else '')
         for row in _keep_names(store.rows(statement, params), names):

@@ -234,7 +234,9 @@ class Report(object):
         if not instance_id:
             raise StoreError('The patch store needs the host name (instance_id) of a result; none was given.')
         self.instance_id = str(instance_id)
-        self.recorded_time = format_time(recorded_time or utc_now())
+        # Without a given time, the writer takes it once it holds the host's write lock, so that time order
+        # is commit order ("last writer wins") even when writers wait for each other.
+        self.recorded_time = format_time(recorded_time) if recorded_time else None
         state = result.get('instance_patch_state')
         self.state = state_row(state) if isinstance(state, dict) else None
         failed = bool(result.get('failed')) or self.state is None
@@ -476,6 +478,11 @@ class Store(object):
                 'patch_count': report.patch_count, 'recorded_time': report.recorded_time}
 
     def _write_report(self, cursor, report):
+        if self.backend == 'postgresql':
+            # Writers of one host queue here (SQLite's BEGIN IMMEDIATE already serialises every writer).
+            self.execute(cursor, 'SELECT pg_advisory_xact_lock(hashtext(?))', (report.instance_id,))
+        if report.recorded_time is None:
+            report.recorded_time = format_time(utc_now())
         last = {'last_operation_status': report.status, 'last_operation_time': report.recorded_time,
                 'last_operation_message': report.message}
         if report.state is not None:

@@ -21,35 +21,18 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import json
 import re
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _documents
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError
-
-
-def yaml_library():
-    """PyYAML, imported on first use (a run with a predefined or inline baseline never needs it), or None."""
-    try:
-        import yaml
-    except ImportError:
-        return None
-    return yaml
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (  # noqa: F401 pylint: disable=unused-import
+    AMAZON_OPERATING_SYSTEMS, APT_OPERATING_SYSTEMS, COMPLIANCE_LEVELS, LINUX_OPERATING_SYSTEMS, OPERATING_SYSTEMS,
+    REDHAT_FAMILY_OPERATING_SYSTEMS, RPM_OPERATING_SYSTEMS,
+)
 
 
 # --- enums and limits (ssm-semantics.md §1, §2) -----------------------------------
 
-OPERATING_SYSTEMS = (
-    'WINDOWS', 'AMAZON_LINUX', 'AMAZON_LINUX_2', 'AMAZON_LINUX_2022', 'AMAZON_LINUX_2023',
-    'UBUNTU', 'REDHAT_ENTERPRISE_LINUX', 'SUSE', 'CENTOS', 'ORACLE_LINUX', 'DEBIAN',
-    'MACOS', 'RASPBIAN', 'ROCKY_LINUX', 'ALMA_LINUX',
-)
-AMAZON_OPERATING_SYSTEMS = ('AMAZON_LINUX', 'AMAZON_LINUX_2', 'AMAZON_LINUX_2022', 'AMAZON_LINUX_2023')
-REDHAT_FAMILY_OPERATING_SYSTEMS = ('REDHAT_ENTERPRISE_LINUX', 'CENTOS', 'ORACLE_LINUX', 'ROCKY_LINUX', 'ALMA_LINUX')
-RPM_OPERATING_SYSTEMS = AMAZON_OPERATING_SYSTEMS + REDHAT_FAMILY_OPERATING_SYSTEMS
-APT_OPERATING_SYSTEMS = ('UBUNTU', 'DEBIAN', 'RASPBIAN')
-LINUX_OPERATING_SYSTEMS = RPM_OPERATING_SYSTEMS + APT_OPERATING_SYSTEMS + ('SUSE',)
-
-COMPLIANCE_LEVELS = ('CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNSPECIFIED')
 REJECTED_PATCHES_ACTIONS = ('ALLOW_AS_DEPENDENCY', 'BLOCK')
 SECURITY_UPDATES_COMPLIANCE_STATUSES = ('COMPLIANT', 'NON_COMPLIANT')
 
@@ -580,16 +563,9 @@ def load_baseline_document(text, source):
     The result is not validated: pass each baseline to ``normalise_baseline``.
     """
     try:
-        data = json.loads(text)
-    except ValueError as json_error:
-        yaml = yaml_library()
-        if yaml is None:
-            raise BaselineValidationError(source, 'is not valid JSON (%s), and YAML cannot be read here '
-                                          'because PyYAML is not installed' % json_error)
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as yaml_error:
-            raise BaselineValidationError(source, 'is neither valid JSON nor valid YAML: %s' % str(yaml_error).replace('\n', ' '))
+        data = _documents.load_document(text)
+    except _documents.DocumentError as exc:
+        raise BaselineValidationError(source, str(exc))
     if data is None:
         raise BaselineValidationError(source, 'is empty')
     if not isinstance(data, (dict, list)):

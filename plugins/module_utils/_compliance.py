@@ -12,20 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# Lowest first: a higher index is a more severe compliance level.
-COMPLIANCE_LEVELS = ('UNSPECIFIED', 'INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL')
-COMPLIANCE_RANK = dict((level, rank) for rank, level in enumerate(COMPLIANCE_LEVELS))
-
-STATE_COUNTERS = (
-    ('INSTALLED', 'installed_count'),
-    ('INSTALLED_OTHER', 'installed_other_count'),
-    ('INSTALLED_PENDING_REBOOT', 'installed_pending_reboot_count'),
-    ('INSTALLED_REJECTED', 'installed_rejected_count'),
-    ('MISSING', 'missing_count'),
-    ('FAILED', 'failed_count'),
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (  # noqa: F401 pylint: disable=unused-import
+    COMPLIANCE_LEVELS, COMPLIANCE_RANK, INSTALLED_STATES, NON_COMPLIANT_STATES, STATE_COUNTERS,
 )
-NON_COMPLIANT_STATES = frozenset(('MISSING', 'FAILED', 'INSTALLED_REJECTED', 'INSTALLED_PENDING_REBOOT'))
-INSTALLED_STATES = frozenset(('INSTALLED', 'INSTALLED_OTHER'))
 
 
 def highest_level(levels):

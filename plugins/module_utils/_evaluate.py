@@ -29,7 +29,6 @@ import datetime
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline import rpm_identifier_kind
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._compliance import COMPLIANCE_RANK
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._patterns import (
     compile_list,
@@ -37,8 +36,10 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._patterns i
     package_title,
 )
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import Candidate
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (  # noqa: F401 pylint: disable=unused-import
+    COMPLIANCE_RANK, UTC, as_utc, iso_date, iso_time,
+)
 
-UTC = datetime.timezone.utc
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -63,24 +64,6 @@ SUPPORTED_KEYS = tuple(sorted(list(RECORD_ATTRIBUTES) + ['PRODUCT']))
 def security_waived(family):
     """SUSE installs security and non-security patches alike (§3.4, §3.7): no security gate on zypper."""
     return family == 'zypper'
-
-
-def iso_time(value):
-    """``YYYY-MM-DDTHH:MM:SSZ`` in UTC, or None."""
-    if value is None:
-        return None
-    return as_utc(value).strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-def as_utc(value):
-    """An aware UTC datetime; a naive one is taken to be UTC already."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def _day(value):
-    return as_utc(value).strftime('%Y-%m-%d')
 
 
 def _days(count):
@@ -230,7 +213,7 @@ class _Rule(object):
     def _date_text(self, record):
         if self.cutoff is None:
             return None
-        released = _day(record.release_date) if record.release_date is not None else None
+        released = iso_date(record.release_date) if record.release_date is not None else None
         if self.approve_until_date is not None:
             return '%s, by %s' % ('released %s' % released if released else 'no release date',
                                   self.approve_until_date)
@@ -248,14 +231,14 @@ class _Rule(object):
         if why:
             return 'rule %d %s' % (self.number, why)
         if not self.date_passes(record):
-            released = _day(record.release_date)
+            released = iso_date(record.release_date)
             if self.approve_until_date is not None:
                 return ('rule %d approves only updates released by %s and %s was released %s'
                         % (self.number, self.approve_until_date, subject, released))
             days = int(self.approve_after_days)
             approvable = as_utc(record.release_date) + datetime.timedelta(days=days)
             return ('rule %d approves %s only after %s (%s after %s)'
-                    % (self.number, subject, _day(approvable), _days(days), released))
+                    % (self.number, subject, iso_date(approvable), _days(days), released))
         return None
 
 

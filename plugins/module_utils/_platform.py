@@ -17,10 +17,10 @@ import os
 import re
 import shlex
 
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline import (
-    APT_OPERATING_SYSTEMS, OPERATING_SYSTEMS,
-)
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import InputError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
+    FAMILY_BY_OS, OPERATING_SYSTEMS, SUPPORTED_OPERATING_SYSTEMS,
+)
 
 Platform = collections.namedtuple('Platform', ['operating_system', 'product', 'family'])
 
@@ -55,13 +55,6 @@ _PRODUCT_PREFIX_BY_OS = {
 _AMAZON_BY_VERSION = {'2': 'AMAZON_LINUX_2', '2022': 'AMAZON_LINUX_2022', '2023': 'AMAZON_LINUX_2023'}
 _AMAZON_LINUX_1_VERSION = re.compile(r'^20[0-9]{2}\.[0-9]{2}$')  # 2017.09, 2018.03
 
-# AWS drives AMAZON_LINUX(_2), RHEL 7, Oracle 7 and CentOS 7 with yum; we use dnf's library
-# (and, where only yum exists, whatever the dnf backend can open) for every rpm-family OS.
-_FAMILY_BY_OS = dict([(name, 'apt') for name in APT_OPERATING_SYSTEMS] + [('SUSE', 'zypper')] + [
-    (name, 'dnf') for name in ('AMAZON_LINUX', 'AMAZON_LINUX_2', 'AMAZON_LINUX_2022', 'AMAZON_LINUX_2023',
-                               'REDHAT_ENTERPRISE_LINUX', 'CENTOS', 'ORACLE_LINUX', 'ROCKY_LINUX', 'ALMA_LINUX')])
-
-SUPPORTED_OPERATING_SYSTEMS = tuple(name for name in OPERATING_SYSTEMS if name in _FAMILY_BY_OS)
 _KEY_PATTERN = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 
 
@@ -114,14 +107,14 @@ def read_os_release(root='/'):
 def family_for(operating_system):
     """The package family ('apt', 'dnf' or 'zypper') that manages ``operating_system``."""
     validate_operating_system(operating_system)
-    return _FAMILY_BY_OS[operating_system]
+    return FAMILY_BY_OS[operating_system]
 
 
 def validate_operating_system(operating_system):
     """Return ``operating_system`` if this collection can patch it, else raise InputError naming the choices."""
     if operating_system not in OPERATING_SYSTEMS:
         raise InputError('operating_system', '%r is not one of %s' % (operating_system, ', '.join(OPERATING_SYSTEMS)))
-    if operating_system not in _FAMILY_BY_OS:
+    if operating_system not in FAMILY_BY_OS:
         raise InputError('operating_system', '%s hosts cannot be patched by this collection; supported: %s'
                          % (operating_system, ', '.join(SUPPORTED_OPERATING_SYSTEMS)))
     return operating_system
@@ -153,15 +146,21 @@ def _detected_operating_system(os_release):
 def detect_platform(os_release, operating_system=None):
     """Platform(operating_system, product, family) for a parsed os-release.
 
-    An explicit ``operating_system`` (the module option) wins over the detected one;
-    the product is still taken from os-release when possible.
+    An explicit ``operating_system`` (the module option) is for systems whose os-release
+    is missing or not one we map; one that contradicts a mapped os-release fails, naming
+    both. The product is still taken from os-release when possible.
     """
     detected, prefix = _detected_operating_system(os_release)
     if operating_system is not None:
         validate_operating_system(operating_system)
+        if detected is not None and detected != operating_system:
+            raise InputError('operating_system', '%s contradicts the os-release of the system (ID=%s, VERSION_ID=%s: %s); '
+                                                 'leave operating_system unset or set it to %s'
+                             % (operating_system, os_release.get('ID'), os_release.get('VERSION_ID', ''), detected,
+                                detected))
         if detected is None:
             prefix = _PRODUCT_PREFIX_BY_OS[operating_system]
-        return Platform(operating_system, _product(prefix, os_release), _FAMILY_BY_OS[operating_system])
+        return Platform(operating_system, _product(prefix, os_release), FAMILY_BY_OS[operating_system])
     if detected is None:
         os_id = os_release.get('ID')
         described = ('ID=%s (%s)' % (os_id, os_release.get('PRETTY_NAME') or os_release.get('NAME') or 'no name')
@@ -171,7 +170,7 @@ def detect_platform(os_release, operating_system=None):
         raise InputError('operating_system', 'cannot map %s to an AWS operating system; supported os-release IDs: %s. '
                                              'Set operating_system to one of %s to treat it as one of them'
                          % (described, ', '.join(sorted(_BY_ID)), ', '.join(SUPPORTED_OPERATING_SYSTEMS)))
-    return Platform(detected, _product(prefix, os_release), _FAMILY_BY_OS[detected])
+    return Platform(detected, _product(prefix, os_release), FAMILY_BY_OS[detected])
 
 
 def detect(root='/', operating_system=None):

@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
-import datetime
 import re
 
 from ansible.module_utils.six import string_types
@@ -21,6 +20,7 @@ from ansible.module_utils.six import string_types
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _baseline
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _compliance
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _documents
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _overrides
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _platform
@@ -29,12 +29,14 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _sta
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
     BackendError, BaselineValidationError, InputError, LockTimeoutError)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
+    OPERATIONS, REBOOT_OPTIONS, STATE_REPORT_ORDER, iso_time, parse_time,
+)
 
-OPERATIONS = ('Scan', 'Install')
-REBOOT_OPTIONS = ('RebootIfNeeded', 'NoReboot')
+# The key of a resolved entry that applies whatever the host's OS (a task's baseline).
+ANY_OS = '*'
+
 SNAPSHOT_ID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-# Listed first in the result, so that a long report starts with what needs attention.
-STATE_ORDER = ('FAILED', 'MISSING', 'INSTALLED_REJECTED', 'INSTALLED_PENDING_REBOOT', 'INSTALLED', 'INSTALLED_OTHER')
 
 
 class RunRequest(object):
@@ -54,6 +56,8 @@ class RunRequest(object):
         self.snapshot_id = fields['snapshot_id']
         self.update_cache = fields['update_cache']
         self.warnings = fields['warnings']
+        # The controller's resolved entry (baseline_source, snapshot_reused), None when run on its own.
+        self.resolved = fields.get('resolved')
 
 
 # ---------------------------------------------------------------- validation (pure)
@@ -73,19 +77,10 @@ def parse_evaluation_time(value, default):
         return default
     if not isinstance(value, string_types):
         raise InputError('evaluation_time', 'must be an ISO 8601 time such as 2026-01-31T00:00:00Z')
-    text = value.strip()
-    if text.endswith(('Z', 'z')):
-        text = text[:-1] + '+00:00'
     try:
-        if len(text) == 10:
-            parsed = datetime.datetime.strptime(text, '%Y-%m-%d')
-        else:
-            parsed = datetime.datetime.fromisoformat(text)
-    except ValueError:
+        return parse_time(value)
+    except (ValueError, OverflowError):
         raise InputError('evaluation_time', '%r is not an ISO 8601 time such as 2026-01-31T00:00:00Z' % value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
-    return parsed.astimezone(datetime.timezone.utc)
 
 
 def validate_snapshot_id(value):
@@ -111,7 +106,7 @@ def baseline_from_option(value):
     if isinstance(value, string_types):
         if _predefined.is_predefined_name(value):
             return _predefined.get_predefined(value)
-        if not (_overrides.looks_like_document(value) or '/' in value):
+        if not (_documents.looks_like_document(value) or '/' in value):
             raise InputError('baseline', '%r is neither a predefined baseline (%s) nor a baseline file'
                              % (value, ', '.join(_predefined.predefined_names())))
         value = _overrides.read_document(value, 'baseline')
@@ -159,6 +154,36 @@ def validate_options(params, default_time=None):
     return options
 
 
+def resolved_entry(resolved_baselines, operating_system):
+    """The controller's entry for the host's OS (or for any OS): ``{'baseline' | 'predefined', 'baseline_source', ...}``."""
+    entry = resolved_baselines.get(operating_system) or resolved_baselines.get(ANY_OS)
+    if not isinstance(entry, dict) or not ('baseline' in entry or 'predefined' in entry):
+        raise InputError('resolved_baselines', 'the controller resolved baselines for %s, but the host runs %s; '
+                                               'check the host\'s facts and the operating_system option'
+                         % (', '.join(sorted(resolved_baselines)) or 'no operating system', operating_system))
+    return entry
+
+
+def choose_baseline(params, options, operating_system):
+    """(canonical baseline, entry or None) for the host: the controller's resolved entry when given.
+
+    Without one (the module run on its own), the same order the controller applies:
+    the ``baseline_override`` entry for the OS, the ``baseline`` option, the predefined one.
+    A baseline for another operating system fails before the host is touched, naming both.
+    """
+    entry = None
+    if params.get('resolved_baselines'):
+        entry = resolved_entry(params['resolved_baselines'], operating_system)
+        baseline = entry.get('baseline') or _predefined.get_predefined(entry['predefined'])
+    else:
+        baseline = (_overrides.select_baseline_override(options['overrides'], operating_system)
+                    or options['baseline'] or _predefined.get_predefined(_predefined.predefined_name_for(operating_system)))
+    if baseline.get('operating_system') != operating_system:
+        raise InputError('baseline', 'the baseline %s is for %s, but the host runs %s; choose a baseline for %s'
+                         % (baseline.get('name'), baseline.get('operating_system'), operating_system, operating_system))
+    return baseline, entry
+
+
 def prepare(params, default_time=None):
     """Validate every option; return a RunRequest. Reads only ``<root>/etc/os-release`` and option files."""
     options = validate_options(params, default_time)
@@ -166,11 +191,7 @@ def prepare(params, default_time=None):
     warnings = []
     root = params.get('root') or '/'
     operating_system, product, family = detect_platform(root, params.get('operating_system'))
-    baseline = (_overrides.select_baseline_override(options['overrides'], operating_system)
-                or options['baseline'] or _predefined.get_predefined(_predefined.predefined_name_for(operating_system)))
-    if baseline.get('operating_system') != operating_system:
-        warnings.append('The baseline %s is for %s but the host runs %s.'
-                        % (baseline.get('name'), baseline.get('operating_system'), operating_system))
+    baseline, entry = choose_baseline(params, options, operating_system)
     if root != '/' and reboot_option == 'RebootIfNeeded':
         reboot_option = 'NoReboot'
         if operation == 'Install':
@@ -182,7 +203,7 @@ def prepare(params, default_time=None):
         operating_system=operating_system, product=product, family=family, root=root,
         patch_group=params.get('patch_group') or '', snapshot_id=options['snapshot_id'],
         update_cache=(operation == 'Install') if update_cache is None else bool(update_cache),
-        warnings=warnings,
+        warnings=warnings, resolved=entry,
     )
 
 
@@ -240,7 +261,7 @@ def mark_failed_overrides(patches, targets, family):
 
 
 def sort_patches(patches):
-    rank = dict((state, index) for index, state in enumerate(STATE_ORDER))
+    rank = dict((state, index) for index, state in enumerate(STATE_REPORT_ORDER))
     return sorted(patches, key=lambda patch: (rank.get(patch['state'], len(rank)), patch['name'], patch['arch']))
 
 
@@ -263,8 +284,8 @@ def instance_patch_state(request, summary, start, end, last_no_reboot_time):
         snapshot_id=request.snapshot_id,
         operation=request.operation,
         reboot_option=request.reboot_option,
-        operation_start_time=_evaluate.iso_time(start),
-        operation_end_time=_evaluate.iso_time(end),
+        operation_start_time=iso_time(start),
+        operation_end_time=iso_time(end),
         last_no_reboot_install_operation_time=last_no_reboot_time,
         operating_system=request.operating_system,
     )
@@ -326,6 +347,9 @@ def execute(request, backend, now, boot_id, check_mode):
     summary = _compliance.summarise(patches, not_applicable)
     ips = instance_patch_state(request, summary, start, end, node_state.get('last_no_reboot_install_operation_time'))
     result.update(instance_patch_state=ips, patches=patches, ansible_facts=dict(patch_compliance=ips))
+    if request.resolved:
+        result.update(baseline_source=request.resolved.get('baseline_source'),
+                      snapshot_reused=bool(request.resolved.get('snapshot_reused')))
     message = failure_message(patches, result.pop('outcome_failed', None))
     if message:
         result.update(failed=True, msg=message)

@@ -153,6 +153,15 @@ options:
       - Seconds to wait for the package manager's lock before failing.
     type: int
     default: 120
+  resolved_baselines:
+    description:
+      - Set by the action plugin, not by playbooks - the baselines the controller resolved for this host, one
+        entry per operating system the host may run (key V(*) for any), each a canonical baseline or the name
+        of a predefined one, with C(baseline_source) and C(snapshot_reused). The module uses the entry of the
+        operating system it detects and reports its C(baseline_source).
+      - The controller resolves O(baseline), O(baseline_override), the patch registry and O(snapshot_id) into
+        it and does not send the raw documents to the host.
+    type: dict
 notes:
   - Compliance states, counters and reboot behaviour follow AWS Systems Manager Patch Manager.
 seealso:
@@ -475,12 +484,8 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import module_runner, settle_garbage_collector
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import SUPPORTED_OPERATING_SYSTEMS
 
-OPERATING_SYSTEMS = [
-    'AMAZON_LINUX', 'AMAZON_LINUX_2', 'AMAZON_LINUX_2022', 'AMAZON_LINUX_2023', 'UBUNTU',
-    'REDHAT_ENTERPRISE_LINUX', 'SUSE', 'CENTOS', 'ORACLE_LINUX', 'DEBIAN', 'RASPBIAN',
-    'ROCKY_LINUX', 'ALMA_LINUX',
-]
 
 # Python bindings each family reads the package database with, and the Debian/RPM package that ships them.
 BINDINGS = {'apt': ('apt_pkg', 'python3-apt'), 'dnf': ('dnf', 'python3-dnf')}
@@ -499,9 +504,10 @@ def argument_spec():
         patch_group=dict(type='str'),
         evaluation_time=dict(type='str'),
         root=dict(type='path', default='/'),
-        operating_system=dict(type='str', choices=OPERATING_SYSTEMS),
+        operating_system=dict(type='str', choices=list(SUPPORTED_OPERATING_SYSTEMS)),
         update_cache=dict(type='bool'),
         lock_timeout=dict(type='int', default=120),
+        resolved_baselines=dict(type='dict'),
     )
 
 

@@ -530,12 +530,19 @@ class Store(object):
             [row[column] for column in columns])
 
     def record_window_execution(self, execution, recorded_time=None):
-        """Keep (or update, by ``window_execution_id``) one ``patch_window_execution`` record."""
+        """Keep (or update, by ``window_execution_id``) one ``patch_window_execution`` record.
+
+        A ``SKIPPED_OVERLAPPING`` record is kept as one more record, not as an update of the execution it names.
+        """
         record = window_record(execution)
-        row = {'window_execution_id': record['window_execution_id'], 'window_name': record['window'],
+        recorded = format_time(recorded_time or utc_now())
+        key = record['window_execution_id']
+        if record['status'] == 'SKIPPED_OVERLAPPING':
+            # A refused start names the execution that is still running: kept beside it, never over it.
+            key = '%s#skipped@%s' % (key, recorded)
+        row = {'window_execution_id': key, 'window_name': record['window'],
                'status': record['status'], 'start_time': record['start_time'], 'end_time': record['end_time'],
-               'recorded_time': format_time(recorded_time or utc_now()),
-               'record': json.dumps(record, sort_keys=True, default=str)}
+               'recorded_time': recorded, 'record': json.dumps(record, sort_keys=True, default=str)}
         with self.transaction(write=True) as cursor:
             self._upsert(cursor, 'patch_window_executions', row, key='window_execution_id', update=list(row))
         return record

@@ -225,11 +225,16 @@ def test_window_executions_are_kept_updated_and_listed_newest_first(store_url):
         store.record_window_execution({'window': 'dev-daily', 'window_execution_id': 'we-3',
                                        'status': 'SKIPPED_OVERLAPPING', 'start_time': '2026-11-29T01:00:00Z',
                                        'end_time': '2026-11-29T01:00:00Z', 'tasks': []})
+        # A second start while we-2 runs is refused: kept as its own record, we-2 stays as it was.
+        store.record_window_execution({'window': 'prod-sunday', 'window_execution_id': 'we-2',
+                                       'status': 'SKIPPED_OVERLAPPING', 'start_time': '2026-11-29T00:30:00Z',
+                                       'end_time': '2026-11-29T00:30:00Z', 'tasks': []})
         sunday = query.window_executions(store, window='prod-sunday')
-        assert len(query.window_executions(store)) == 3
-    assert [(item['window_execution_id'], item['status']) for item in sunday] == [('we-2', 'FAILED'), ('we-1', 'SUCCESS')]
-    assert sunday[1]['start_time'] == '2026-11-22T01:00:00Z'
-    assert sunday[1]['tasks'][0]['hosts'] == {'web1': 'compliant'}
+        assert len(query.window_executions(store)) == 4
+    assert [(item['window_execution_id'], item['status']) for item in sunday] == [
+        ('we-2', 'FAILED'), ('we-2', 'SKIPPED_OVERLAPPING'), ('we-1', 'SUCCESS')]
+    assert sunday[2]['start_time'] == '2026-11-22T01:00:00Z'
+    assert sunday[2]['tasks'][0]['hosts'] == {'web1': 'compliant'}
     with pytest.raises(StoreError, match=r"patch_window_execution\.status: 'DONE' is not one of PENDING, IN_PROGRESS"):
         _store.window_record(dict(first, status='DONE'))
 

@@ -7,9 +7,10 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 # Debian packages the tests drive (real package managers, test fleet, repositories).
 DEB_PACKAGES := python3-apt dnf python3-dnf rpm createrepo-c zypper apt-utils \
-	mmdebstrap openssh-server dpkg-dev fakeroot iproute2 util-linux shellcheck
+	mmdebstrap openssh-server dpkg-dev fakeroot iproute2 util-linux shellcheck \
+	postgresql chromium
 
-.PHONY: help venv system-deps scan test sanity units functional fleet-test fleet-layer bench soak changelog-lint fleet-up fleet-down lint
+.PHONY: help venv system-deps scan test sanity units functional store-test fleet-test fleet-layer bench soak changelog-lint fleet-up fleet-down lint
 
 help:
 	@echo "make scan   - set up .venv and scan this machine against its default baseline (read-only)"
@@ -55,6 +56,11 @@ scan: venv
 
 functional: system-deps venv venv-2.16
 	$(VENV)/bin/pytest -p no:cacheprovider tests/functional
+
+# The compliance store alone (SQLite and a PostgreSQL the tests start), its report page in
+# Chromium and the ansible-runner jobs; part of `functional`, here to run by itself.
+store-test: system-deps venv
+	$(VENV)/bin/pytest -p no:cacheprovider tests/functional/store tests/functional/module/test_awx_runner.py
 
 bench: system-deps venv
 	$(VENV)/bin/python bench/run_all.py --fleet

@@ -9,6 +9,7 @@
 - scan_apt_bench.py      under /usr/bin/python3 (python3-apt), any user;
 - scan_dnf_bench.py      under /usr/bin/python3 (python3-dnf), root (rpm root, dnf makecache);
 - scan_zypper_bench.py   under /usr/bin/python3, root;
+- store_bench.py         under this interpreter; PostgreSQL part as root (10,000 hosts: about 20 minutes);
 - fleet_bench.py         only with --fleet: it brings up the SSH test fleet (root).
 
 Each runs in its own process, so one benchmark's memory does not count in another's peak
@@ -33,6 +34,7 @@ BENCHMARKS = (
     ('scan_apt_bench', SYSTEM_PYTHON, False),
     ('scan_dnf_bench', SYSTEM_PYTHON, True),
     ('scan_zypper_bench', SYSTEM_PYTHON, True),
+    ('store_bench', sys.executable, False),
 )
 FLEET = ('fleet_bench', sys.executable, True)
 

@@ -23,6 +23,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import InputError, PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _registry
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _resolve
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _store
 
 MODULE = 'fleetops.patch_manager.run_patch_baseline'
 # Options whose string value names a file on the controller (unless it is document text).
@@ -132,4 +133,4 @@ class ActionModule(ActionBase):
                               % (result.get('msg', 'Patches were installed.'), reboot_result.get('msg')))
             else:
                 result['rebooted'] = bool(reboot_result.get('rebooted', True))
-        return result
+        return _store.keep_result(task_vars, task_vars.get('inventory_hostname'), result, task_args=args)

@@ -24,6 +24,9 @@ description:
   - Packages that could not be brought to the approved version are reported V(FAILED) and the task
     fails after returning the full compliance data, as C(AWS-RunPatchBaseline) does.
   - Linux C(NOT_APPLICABLE) patches are counted in RV(instance_patch_state.not_applicable_count), not listed.
+  - Every result, also of a failed run, is kept on the controller in the compliance store named by the variable
+    C(patch_store) or E(FLEETOPS_PATCH_STORE) (see M(fleetops.patch_manager.patch_compliance_info)); a store that
+    cannot be written fails the task. Check mode keeps nothing.
   - On apt hosts the module needs the C(python3-apt) bindings and on dnf hosts the C(python3-dnf)
     bindings; when the interpreter Ansible uses lacks them, the module re-executes itself under a
     system Python that has them.

@@ -15,6 +15,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _schedule
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _store
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _window
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _window_run
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._window_lock import WindowLock
@@ -52,7 +53,7 @@ class ActionModule(ActionBase):
             if args['step'] == 'start':
                 result.update(self.start(task_vars, args))
             else:
-                result.update(self.finish(args))
+                result.update(self.finish(task_vars, args))
         except PatchManagerError as exc:
             result.update(failed=True, msg=str(exc))
         return result
@@ -83,8 +84,7 @@ class ActionModule(ActionBase):
             record = _window.skipped_overlapping_record(window, execution, real_now, holder)
             message = ('Window %s execution %s is still running on this controller: this start is SKIPPED_OVERLAPPING.'
                        % (window['name'], (holder or {}).get('execution_id') or execution['window_execution_id']))
-            return {'started': False, 'window_state': 'skipped_overlapping', 'msg': message, STATS_KEY: record,
-                    'ansible_stats': {'data': {STATS_KEY: record}, 'per_host': False, 'aggregate': False}}
+            return dict(self.publish(task_vars, record), started=False, window_state='skipped_overlapping', msg=message)
         host_vars = dict((host, (task_vars.get('hostvars') or {}).get(host) or {})
                          for host in (task_vars.get('groups') or {}).get('all', []))
         plan = _window_run.plan_execution(window, state, host_vars, registry_dir=registry_dir, real_now=real_now,
@@ -93,14 +93,27 @@ class ActionModule(ActionBase):
         return {'started': True, 'window_state': 'open', 'msg': state['message'],
                 'ansible_facts': {'patch_window_plan': plan}}
 
-    def finish(self, args):
+    def finish(self, task_vars, args):
         plan = args['plan']
         if not plan:
             raise PatchManagerError('plan: required - the patch_window_plan the start step set')
         end = _utc_now()
         record = _window_run.execution_result(plan, args['results'] or {}, plan.get('start_time'), iso_time(end))
         WindowLock(plan['window']).release(plan['execution']['window_execution_id'])
+        return dict(self.publish(task_vars, record),
+                    msg='Window %s execution %s: %s.' % (plan['window'], record['window_execution_id'], record['status']))
+
+    @staticmethod
+    def publish(task_vars, record):
+        """The record as a result and as set_stats data; kept in the compliance store too.
+
+        A store that cannot be written is reported in ``patch_store_error`` (the playbook then
+        fails), while the record is still published, so nothing is lost.
+        """
         result = {STATS_KEY: record, 'ansible_stats': {'data': {STATS_KEY: record}, 'per_host': False,
-                                                       'aggregate': False},
-                  'msg': 'Window %s execution %s: %s.' % (plan['window'], record['window_execution_id'], record['status'])}
+                                                       'aggregate': False}}
+        try:
+            _store.record_window_execution(task_vars, record)
+        except PatchManagerError as exc:
+            result['patch_store_error'] = str(exc)
         return result

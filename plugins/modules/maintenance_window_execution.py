@@ -23,8 +23,9 @@ description:
     its cutoff, or inside an execution that already ran to its end, it starts nothing and says why (when the
     window opens next), without failing - cron may start the playbook every few minutes.
   - O(step=finish) turns the host records of the priority groups' plays into the execution record with the AWS
-    statuses, publishes it with C(set_stats) as C(patch_window_execution) and releases the lease (the playbook
-    then fails unless the execution status is C(SUCCESS)).
+    statuses, publishes it with C(set_stats) as C(patch_window_execution), keeps it in the compliance store
+    (C(patch_store) / C(FLEETOPS_PATCH_STORE), see M(fleetops.patch_manager.patch_compliance_info)) and releases the
+    lease (the playbook then fails unless the execution status is C(SUCCESS)).
   - Runs on the controller; no host is contacted.
 author:
   - fleetops.patch_manager contributors (@fleetops)
@@ -90,6 +91,10 @@ patch_window_execution:
       start_time, end_time, hosts - {<inventory hostname> - outcome}}]).
   returned: with O(step=finish), and when a start is skipped as overlapping
   type: dict
+patch_store_error:
+  description: Why the record could not be kept in the compliance store (the record is still published).
+  returned: when the store cannot be written
+  type: str
 started:
   description: Whether an execution started (O(step=start)).
   returned: with O(step=start)

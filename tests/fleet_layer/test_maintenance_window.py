@@ -18,6 +18,8 @@ import os
 
 import yaml
 
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _store
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _store_query
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._window_lock import WindowLock
 
 PRODUCTION = ['node2', 'node3', 'node4']
@@ -73,6 +75,10 @@ def test_tasks_run_in_priority_order_equal_priorities_together_with_one_snapshot
     assert moment(tasks['scan-staging']['start_time']) < moment(tasks['scan-production']['end_time'])
     first_group_end = max(moment(tasks['scan-production']['end_time']), moment(tasks['scan-staging']['end_time']))
     assert moment(tasks['install-staging']['start_time']) >= first_group_end
+    # The execution is kept in the compliance store too.
+    with _store.open_store(workspace.store_url) as store:
+        kept = _store_query.window_executions(store, window='ordered')
+    assert [(item['window_execution_id'], item['status']) for item in kept] == [(record['window_execution_id'], 'SUCCESS')]
     results = run.task("Run the window's task on the host")
     snapshots = set(item['instance_patch_state']['snapshot_id'] for result in results.values()
                     for item in result['results'])

@@ -14,13 +14,13 @@ __metaclass__ = type
 
 import contextlib
 import fcntl
-import fnmatch
 import gc
 import os
 import subprocess
 import time
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import LockTimeoutError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._patterns import glob_match
 
 
 def subprocess_runner(argv, env=None, data=None):
@@ -149,9 +149,8 @@ def sources_for_product(sources, product):
     """
     if product is None:
         return list(sources or ())
-    product = product.lower()
     return [source for source in sources or ()
-            if any(fnmatch.fnmatchcase(product, pattern.lower()) for pattern in source.get('products') or ('*',))]
+            if any(glob_match(pattern, product) for pattern in source.get('products') or ('*',))]
 
 
 class InstallOutcome(object):

@@ -33,7 +33,6 @@ __metaclass__ = type
 
 import contextlib
 import datetime
-import fnmatch
 import os
 import re
 import shutil
@@ -53,7 +52,7 @@ except ImportError:
     HAS_APT_PKG = False
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import (
-    InstallOutcome, PatchBackend, gc_paused, wait_for)
+    InstallOutcome, PatchBackend, gc_paused, sources_for_product, wait_for)
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import (
     Candidate, InstalledPackage, Universe)
@@ -172,21 +171,18 @@ def _split_arch(name, arch):
 def parse_sources_lines(sources, product=None):
     """Baseline Sources -> apt one-line source entries for ``product`` (all when product is None).
 
-    A source applies when one of its Products matches the node's product (``*`` and
-    shell wildcards allowed, case-insensitive). Comment and blank lines are dropped.
+    A source applies as ``sources_for_product`` says. Comment and blank lines are dropped.
     """
     lines = []
-    for index, source in enumerate(sources or []):
-        products = source.get('products') or []
-        if product is not None and not any(fnmatch.fnmatch(product.lower(), pattern.lower()) for pattern in products):
-            continue
+    for index, source in enumerate(sources_for_product(sources, product)):
         for line in (source.get('configuration') or '').splitlines():
             line = line.strip()
             if not line or line.startswith('#'):
                 continue
             if not (line.startswith('deb ') or line.startswith('deb-src ')):
-                raise BackendError('sources[%d].configuration: %r is not an apt source line; '
-                                   'lines must start with "deb " or "deb-src "' % (index, line))
+                # the index among the sources that apply to this node; the name makes it unambiguous
+                raise BackendError('sources[%d].configuration (source %r): %r is not an apt source line; '
+                                   'lines must start with "deb " or "deb-src "' % (index, source.get('name'), line))
             lines.append(line)
     return lines
 

@@ -27,7 +27,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _pre
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
-    BackendError, BaselineValidationError, InputError, LockTimeoutError)
+    BackendError, BaselineValidationError, InputError, LockTimeoutError, PatchManagerError)
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
     OPERATIONS, REBOOT_OPTIONS, STATE_REPORT_ORDER, iso_time, parse_time,
 )
@@ -329,16 +329,20 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
         result.update(transaction=transaction, changed=bool(transaction))
         return _compliance.apply_pending(evaluation.patches, pending), evaluation.not_applicable_count, node_state
     no_reboot = request.reboot_option == 'NoReboot'
+    recorded = []
     if no_reboot and targets:
         # Recorded before the package manager runs, so that a crash after it changed packages
         # cannot lose the pending mark; rewritten below with what the run really installed.
-        _state.save_state_before_install(request.root, _state.pending_before_install(
-            node_state, boot_id, now(), list(targets) + planned_dependencies(backend, targets)))
+        recorded = list(targets) + planned_dependencies(backend, targets)
+        attempted_at = now()
+        _state.update_state_before_install(request.root, lambda current: _state.pending_before_install(
+            current, boot_id, attempted_at, recorded))
     try:
         outcome = backend.install(targets) if targets else _backend.InstallOutcome([])
     except Exception as exc:
-        if no_reboot and targets:
-            _settle_pending_after_failure(request, backend, before, node_state, now, boot_id, advisory_only, exc)
+        if recorded:
+            _settle_pending_after_failure(request, backend, before, node_state, recorded, attempted_at, now, boot_id,
+                                          advisory_only, exc)
         raise
     after = read_universe(backend, request, advisory_only)
     after_evaluation = _evaluate.evaluate(request.baseline, after, request.evaluation_time,
@@ -349,8 +353,10 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
     still_pending = _state.pending_entries(node_state, boot_id, after.installed)
     if no_reboot:
         if targets or installed_by_run:
-            node_state = _state.pending_after_install(node_state, boot_id, now(), installed_by_run, after.installed)
-            _save_after_install(request.root, node_state, result['warnings'])
+            finished_at = now()
+            node_state = _save_after_install(request.root, node_state, result['warnings'], lambda current: (
+                _state.pending_after_install(current, boot_id, finished_at, installed_by_run, after.installed,
+                                             loaded=node_state, recorded=recorded)))
         reported_pending = set(still_pending) | set(installed_by_run)
     else:
         # AWS reports the state the reboot will leave: nothing pending. Nothing is recorded
@@ -380,25 +386,38 @@ def planned_dependencies(backend, targets):
             if item.get('action') in ('upgrade', 'install') and item.get('to_version')]
 
 
-def _save_after_install(root, node_state, warnings):
-    """Write the final pending state; on failure the state written before the install stays, with a warning."""
+def _save_after_install(root, node_state, warnings, change):
+    """Update the pending state after the install (``change``); returns the state written.
+
+    On failure the state written before the install stays (a safe superset), with a warning,
+    and the state the run started from is returned for its report.
+    """
     try:
-        _state.save_state(root, node_state)
-    except (IOError, OSError) as exc:
+        return _state.update_state(root, change)
+    except (IOError, OSError, PatchManagerError) as exc:
         warnings.append('Cannot update the node state file %s (%s); it keeps every package this run tried to '
-                        'install as pending a reboot.' % (_state.state_path(root), exc.strerror or exc))
+                        'install as pending a reboot.' % (_state.state_path(root), getattr(exc, 'strerror', None) or exc))
+        return node_state
 
 
-def _settle_pending_after_failure(request, backend, before, node_state, now, boot_id, advisory_only, error):
-    """The package manager raised: record what it changed anyway, else keep the state written before it ran."""
+def _settle_pending_after_failure(request, backend, before, node_state, recorded, attempted_at, now, boot_id,
+                                  advisory_only, error):
+    """The package manager raised: record what it changed anyway, else take back what the run recorded.
+
+    ``node_state`` is the state as the run read it at its start; both updates re-read the
+    state under its lock, so what other runs recorded meanwhile stays.
+    """
     try:
         if isinstance(error, LockTimeoutError):
-            # It never got its lock, so it changed nothing: the state before the run stands.
-            _state.save_state(request.root, node_state)
+            # It never got its lock, so it changed nothing: withdraw this run's marks, and only them.
+            _state.update_state(request.root, lambda current: _state.withdraw_pending(
+                current, boot_id, attempted_at, node_state, recorded))
             return
         after = read_universe(backend, request, advisory_only)
-        _state.save_state(request.root, _state.pending_after_install(
-            node_state, boot_id, now(), changed_packages(before, after), after.installed))
+        finished_at = now()
+        _state.update_state(request.root, lambda current: _state.pending_after_install(
+            current, boot_id, finished_at, changed_packages(before, after), after.installed,
+            loaded=node_state, recorded=recorded))
     except Exception:  # pylint: disable=broad-except
         # The error being raised is the one to report; the state written before the install is a safe superset.
         pass

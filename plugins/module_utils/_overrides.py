@@ -23,23 +23,25 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors imp
     BaselineValidationError,
     InputError,
 )
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import type_name
 
 INSTALL_OVERRIDE_LIST = 'install_override_list'
 BASELINE_OVERRIDE = 'baseline_override'
 
 
 def parse_document(text, field):
-    """Parse YAML (when PyYAML is importable) or JSON ``text``; errors name ``field``."""
+    """Parse YAML (when PyYAML is importable) or JSON ``text``; errors name ``field`` and never quote the text."""
     yaml = _baseline.yaml_library()
     if yaml is not None:
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise InputError(field, 'is not valid YAML or JSON: %s' % exc)
+            raise InputError(field, 'is not valid YAML or JSON (%s)' % _baseline.syntax_error_text(exc))
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise InputError(field, 'is not valid JSON (PyYAML is not installed for YAML): %s' % exc)
+        raise InputError(field, 'is not valid JSON (%s; PyYAML is not installed for YAML)'
+                         % _baseline.syntax_error_text(exc))
 
 
 def looks_like_document(text):
@@ -67,7 +69,7 @@ def _optional_text(entry, key, path):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, string_types + (int, float)):
-        raise InputError('%s.%s' % (path, key), 'must be a string, not %s' % type(value).__name__)
+        raise InputError('%s.%s' % (path, key), 'must be a string, not %s' % type_name(value))
     text = str(value).strip()
     if not text:
         raise InputError('%s.%s' % (path, key), 'must not be empty')
@@ -90,13 +92,13 @@ def parse_install_override_list(value, field=INSTALL_OVERRIDE_LIST):
     if document is None:
         document = []
     if not isinstance(document, list):
-        raise InputError(entries_path, 'must be a list of {id, title} entries, not %s' % type(document).__name__)
+        raise InputError(entries_path, 'must be a list of {id, title} entries, not %s' % type_name(document))
     entries = []
     for index, entry in enumerate(document):
         path = '%s[%d]' % (entries_path, index)
         if not isinstance(entry, dict):
             raise InputError(path, 'must be a dict with a required "id" and an optional "title", not %s'
-                             % type(entry).__name__)
+                             % type_name(entry))
         patch_id = _optional_text(entry, 'id', path)
         if patch_id is None:
             raise InputError('%s.id' % path, 'required')
@@ -122,7 +124,7 @@ def parse_baseline_override(value, field=BASELINE_OVERRIDE):
     for index, entry in enumerate(document):
         path = '%s[%d]' % (field, index)
         if not isinstance(entry, dict):
-            raise InputError(path, 'must be a baseline (a dict), not %s' % type(entry).__name__)
+            raise InputError(path, 'must be a baseline (a dict), not %s' % type_name(entry))
         try:
             baselines.append(_baseline.normalise_baseline(entry))
         except BaselineValidationError as exc:

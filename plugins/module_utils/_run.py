@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import datetime
 import re
 
 from ansible.module_utils.six import string_types
@@ -28,8 +29,9 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _sta
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
     BackendError, BaselineValidationError, InputError, LockTimeoutError, PatchManagerError)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import patch_group_problem, type_name
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
-    OPERATIONS, REBOOT_OPTIONS, STATE_REPORT_ORDER, iso_time, parse_time,
+    OPERATIONS, REBOOT_OPTIONS, STATE_REPORT_ORDER, UTC, iso_time, parse_time,
 )
 
 SNAPSHOT_ID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
@@ -65,16 +67,40 @@ def choice(params, field, allowed, default):
     return value
 
 
+# The evaluation times a run accepts: approval delays (up to 360 days) are subtracted from them.
+EARLIEST_EVALUATION_TIME = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_EVALUATION_TIME = datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+EVALUATION_TIME_EXAMPLE = 'such as 2026-01-31T00:00:00Z'
+
+
 def parse_evaluation_time(value, default):
     """ISO 8601 text -> aware UTC datetime; no offset means UTC; a bare date means midnight UTC."""
     if value is None or value == '':
         return default
     if not isinstance(value, string_types):
-        raise InputError('evaluation_time', 'must be an ISO 8601 time such as 2026-01-31T00:00:00Z')
+        raise InputError('evaluation_time', 'must be an ISO 8601 time %s, not %s' % (EVALUATION_TIME_EXAMPLE,
+                                                                                    type_name(value)))
+    outside = InputError('evaluation_time', '%r is outside %s..%s' % (
+        value, iso_time(EARLIEST_EVALUATION_TIME), iso_time(LATEST_EVALUATION_TIME)))
     try:
-        return parse_time(value)
-    except (ValueError, OverflowError):
-        raise InputError('evaluation_time', '%r is not an ISO 8601 time such as 2026-01-31T00:00:00Z' % value)
+        parsed = parse_time(value)
+    except OverflowError:       # a valid time whose offset moves it past the ends of the calendar
+        raise outside
+    except ValueError:
+        raise InputError('evaluation_time', '%r is not an ISO 8601 time %s' % (value, EVALUATION_TIME_EXAMPLE))
+    if not EARLIEST_EVALUATION_TIME <= parsed <= LATEST_EVALUATION_TIME:
+        raise outside
+    return parsed
+
+
+def validate_patch_group(value):
+    """The patch group to report ('' when none); AWS's rule for the name otherwise."""
+    if value is None or value == '':
+        return ''
+    problem = patch_group_problem(value)
+    if problem:
+        raise InputError('patch_group', problem)
+    return value
 
 
 def validate_snapshot_id(value):
@@ -106,7 +132,7 @@ def baseline_from_option(value):
         value = _overrides.read_document(value, 'baseline')
     if not isinstance(value, dict):
         raise InputError('baseline', 'must be a baseline (a dict in the AWS or YAML shape) or a predefined '
-                                     'baseline name, not %s' % type(value).__name__)
+                                     'baseline name, not %s' % type_name(value))
     try:
         return _baseline.normalise_baseline(value)
     except BaselineValidationError as exc:
@@ -137,6 +163,7 @@ def validate_options(params, default_time=None):
                                               'AWS-RunPatchBaseline refuses the same combination')
     options['evaluation_time'] = parse_evaluation_time(params.get('evaluation_time'), default_time)
     options['snapshot_id'] = validate_snapshot_id(params.get('snapshot_id'))
+    options['patch_group'] = validate_patch_group(params.get('patch_group'))
     options['lock_timeout'] = validate_lock_timeout(params.get('lock_timeout'))
     options['override_entries'] = None
     if is_set(params.get('install_override_list')):
@@ -169,7 +196,7 @@ def prepare(params, default_time=None):
         operation=operation, reboot_option=reboot_option, baseline=baseline,
         override_entries=options['override_entries'], evaluation_time=options['evaluation_time'],
         operating_system=operating_system, product=product, family=family, root=root,
-        patch_group=params.get('patch_group') or '', snapshot_id=options['snapshot_id'],
+        patch_group=options['patch_group'], snapshot_id=options['snapshot_id'],
         update_cache=(operation == 'Install') if update_cache is None else bool(update_cache),
         warnings=warnings,
     )

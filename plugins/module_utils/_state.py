@@ -38,6 +38,7 @@ import tempfile
 import time
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import type_name
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time
 
 STATE_DIRECTORY = 'var/lib/fleetops-patch'
@@ -68,7 +69,7 @@ def lock_path(root='/'):
 def _validated(data):
     """The state in ``data`` (parsed JSON), or raise ValueError saying what is wrong with it."""
     if not isinstance(data, dict):
-        raise ValueError('it holds %s, not a JSON object' % type(data).__name__)
+        raise ValueError('it holds %s, not a JSON object' % type_name(data))
     state = empty_state()
     for key in ('last_no_reboot_install_operation_time', 'boot_id'):
         value = data.get(key)
@@ -136,10 +137,16 @@ def save_state(root, state):
 
 
 def _state_directory(root):
+    """The state directory, created (0755) when missing; another run may be creating it at the same time."""
     directory = os.path.dirname(state_path(root))
     if not os.path.isdir(directory):
-        os.makedirs(directory)
-        os.chmod(directory, 0o755)
+        try:
+            os.makedirs(directory)
+        except OSError as exc:
+            if exc.errno != errno.EEXIST or not os.path.isdir(directory):
+                raise
+        else:
+            os.chmod(directory, 0o755)
     return directory
 
 

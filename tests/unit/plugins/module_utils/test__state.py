@@ -86,7 +86,7 @@ def test_failed_save_keeps_the_previous_file(tmp_path):
 
 CORRUPT = [
     ('truncated-json', b'{"boot_id": "abc", "pending": [', 'Ignoring the corrupt node state file'),
-    ('not-an-object', b'["bash"]', 'it holds list, not a JSON object'),
+    ('not-an-object', b'["bash"]', 'it holds a list, not a JSON object'),
     ('pending-not-list', b'{"pending": {"bash": "5.2-1"}}', 'pending is not a list'),
     ('entry-without-version', b'{"boot_id": "x", "pending": [{"name": "bash", "arch": "amd64"}]}',
      'pending[0] is not an object with string name, arch and version'),

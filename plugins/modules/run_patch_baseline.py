@@ -466,12 +466,13 @@ import os
 import sys
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.respawn import has_respawned, probe_interpreters_for_module, respawn_module
+from ansible.module_utils.common.respawn import has_respawned, probe_interpreters_for_module
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import module_runner, settle_garbage_collector
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._respawn import respawn_module
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import SUPPORTED_OPERATING_SYSTEMS
 
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 
 import pytest
@@ -147,8 +148,11 @@ class Node(object):
         with open('/proc/sys/kernel/random/uuid') as source, open(self.boot_id_path, 'w') as target:
             target.write(source.read())
 
-    def run(self, check=False, **args):
-        """Run the module once; return its result dict (``failed`` set on failure)."""
+    def run(self, check=False, timeout=None, **args):
+        """Run the module once; return its result dict (``failed`` set on failure).
+
+        ``timeout`` (seconds) only guards against a hang: the run is killed and the test fails.
+        """
         args.setdefault('root', self.root)
         args.setdefault('update_cache', True)
         argv = [ANSIBLE, 'localhost', '-m', MODULE, '-a', json.dumps(args)]
@@ -158,9 +162,17 @@ class Node(object):
         # Snapshots (snapshot_id) are frozen on the controller: keep them in the test's directory.
         env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
                    FLEETOPS_PATCH_SNAPSHOT_DIR=self.snapshot_dir)
-        completed = subprocess.run(['unshare', '-m', '--propagation', 'private', 'sh', '-c', mount_and_run,
-                                    self.boot_id_path] + argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, universal_newlines=True, check=False)
+        command = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', mount_and_run, self.boot_id_path] + argv
+        # A session of its own, so that a hang guard can stop every process of the run.
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   universal_newlines=True, start_new_session=True)
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise AssertionError('the module run did not finish within %s seconds: %s' % (timeout, ' '.join(argv[:4])))
+        completed = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
         return parse_result(completed)
 
     def installed(self):

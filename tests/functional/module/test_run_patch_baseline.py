@@ -118,6 +118,25 @@ def test_check_mode_reports_the_transaction_and_changes_nothing(node):
     assert states(result, 'alpha')['alpha'] == 'MISSING'
 
 
+def test_arguments_over_64_kib_reach_the_module_respawned_under_the_system_python(family, make_node):
+    # The controller's Python (the venv's, which runs the module for localhost) has neither apt_pkg
+    # nor dnf: the module re-executes itself under /usr/bin/python3 with all of its arguments.
+    if family == 'zypper':
+        pytest.skip('zypper needs no Python bindings: the module never respawns')
+    module = {'apt': 'apt_pkg', 'dnf': 'dnf'}[family]
+    assert subprocess.run([os.path.join(REPO_ROOT, '.venv', 'bin', 'python'), '-c', 'import ' + module],
+                          stderr=subprocess.DEVNULL, check=False).returncode != 0
+    node = make_node()
+    padding = [{'id': 'fleetops-no-such-package-%04d-%s.*' % (number, 'x' * 60)} for number in range(1000)]
+    override = [{'id': 'bravo.*'}] + padding
+    assert len(json.dumps(override)) > 64 * 1024
+    # The timeout only keeps a hang (a pipe nobody reads) from stalling the test run.
+    result = assert_ok(node.run(check=True, timeout=600, operation='Install', baseline=ALL_SECURITY[node.family],
+                                install_override_list=override))
+    assert [item['name'] for item in result['transaction']] == ['bravo']
+    assert result['changed'] is True
+
+
 def test_failed_install_reports_everything_and_fails_the_task(make_node):
     node = make_node(broken=True)
     result = node.run(operation='Install', baseline=ALL_SECURITY[node.family])

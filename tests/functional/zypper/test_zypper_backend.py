@@ -14,7 +14,8 @@ from tests.functional.zypper.conftest import add_repository, tree_digest
 from tests.support import rpmrepo, rpmroot
 from tests.support.specs import AdvisorySpec, PackageSpec
 
-from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_zypper as zb
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _rpmmd as rpmmd
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _zypper_xml as zxml
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend_zypper import ZypperBackend
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline import normalise_baseline
@@ -95,8 +96,8 @@ def searched_versions(root):
     output = subprocess.run(['zypper', '--root', root, '--non-interactive', '--xmlout', '--no-refresh', 'search',
                              '--details', '-t', 'package'], stdout=subprocess.PIPE, universal_newlines=True,
                             check=False, env=dict(os.environ, LANG='C')).stdout
-    return set((name, arch, version) for name, arch, version, repository, _status in zb.parse_search(output)
-               if repository != zb.SYSTEM_REPOSITORY)
+    return set((name, arch, version) for name, arch, version, repository, _status in zxml.parse_search(output)
+               if repository != zxml.SYSTEM_REPOSITORY)
 
 
 def test_available_versions_are_what_zypper_search_lists(scenario):
@@ -113,7 +114,7 @@ def test_without_raw_primary_metadata_zypper_search_gives_the_same_universe(scen
     for name in os.listdir(repodata):
         if 'primary' in name:
             os.unlink(os.path.join(repodata, name))
-    assert zb.metadata_path(repodata, 'primary') is None
+    assert rpmmd.metadata_path(repodata, 'primary') is None
     universe = backend.read_universe('SUSE', 'Suse15.6')
     assert sorted(map(candidate_row, universe.candidates)) == sorted(map(candidate_row, expected.candidates))
 

@@ -153,6 +153,28 @@ def sources_for_product(sources, product):
             if any(glob_match(pattern, product) for pattern in source.get('products') or ('*',))]
 
 
+def first_missing_ancestor(path):
+    """The top-most directory of ``path`` that does not exist yet (what creating it would add), or None."""
+    missing = None
+    while path and not os.path.exists(path):
+        missing = path
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    return missing
+
+
+def remove_empty_directories(path, top):
+    """Remove ``path`` and its parents up to and including ``top`` while they are empty (what a run created)."""
+    while path and top and (path == top or path.startswith(top.rstrip('/') + '/')):
+        try:
+            os.rmdir(path)
+        except OSError:
+            return
+        path = os.path.dirname(path)
+
+
 class InstallOutcome(object):
     """What an install did: the transaction, and per package what failed and why."""
 
@@ -173,9 +195,17 @@ class PatchBackend(object):
         self.root = root or '/'
         self.run_command = run_command or subprocess_runner
         self.lock_timeout = lock_timeout
+        # Sentences for the user about what the package manager did besides failing (a skipped repository).
+        self.warnings = []
 
     def refresh(self):
-        """Refresh repository metadata (apt-get update, dnf makecache, zypper refresh)."""
+        """Fetch the repository metadata (apt-get update, dnf makecache, zypper refresh).
+
+        Fetches every enabled repository (inside ``sources_replaced``: every baseline Source);
+        one that cannot be fetched raises MetadataError naming it (a dnf repository with
+        skip_if_unavailable is skipped with a warning instead, as dnf does). Nothing else
+        fetches metadata: reading never does.
+        """
         raise NotImplementedError
 
     def read_universe(self, operating_system, product, advisory_only=False):
@@ -185,7 +215,11 @@ class PatchBackend(object):
         the installed version up) and for available packages that are not installed
         (so that the engine can count NOT_APPLICABLE). ``advisory_only`` True allows the
         backend to leave out records that carry no advisory (the baseline cannot approve
-        them); it must still give every record that does.
+        them); it must still give every record that does. An installed version that no
+        repository carries gets one record built from what the package database records
+        about it (``_universe.DatabaseRecord``). Reads the metadata as it is on disk, never
+        fetching; raises MetadataError naming what is missing when there is no usable
+        metadata (no repository, a repository never fetched, nothing offered at all).
         """
         raise NotImplementedError
 

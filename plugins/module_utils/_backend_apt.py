@@ -52,10 +52,12 @@ except ImportError:
     HAS_APT_PKG = False
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import (
-    InstallOutcome, PatchBackend, gc_paused, sources_for_product, wait_for)
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError
+    InstallOutcome, PatchBackend, first_missing_ancestor, gc_paused, remove_empty_directories, sources_for_product,
+    wait_for)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError, MetadataError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import (
-    Candidate, InstalledPackage, Universe)
+    Candidate, DatabaseRecord, InstalledPackage, Universe)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import UTC
 
 # A full environment on purpose: the runner may replace the environment rather than update it,
 # and the chrooted tools need a PATH that makes sense inside the root.
@@ -185,6 +187,38 @@ def parse_sources_lines(sources, product=None):
                                    'lines must start with "deb " or "deb-src "' % (index, source.get('name'), line))
             lines.append(line)
     return lines
+
+
+def lists_problem(source_list, cache):
+    """Why the package lists apt read cannot be trusted (a clause), or None.
+
+    No source configured; a source none of whose index files was ever fetched; or no
+    package at all in the fetched indexes: each would make every installed package look
+    current.
+    """
+    sources = source_list.list
+    if not sources:
+        return 'no apt source is configured (sources.list and sources.list.d name none)'
+    never_fetched = ['%s %s' % (source.uri, source.dist) for source in sources if not _was_fetched(source)]
+    if never_fetched:
+        return ('the lists of %s were never fetched; refresh the package lists first (update_cache, or '
+                'apt-get update)' % ', '.join(never_fetched))
+    if not any(package_file.size for package_file in cache.file_list if not package_file.not_source):
+        return 'the lists of %s hold no package' % ', '.join('%s %s' % (source.uri, source.dist) for source in sources)
+    return None
+
+
+def _was_fetched(source):
+    """Whether apt has fetched a source: one of its indexes is in the lists, else its (In)Release file is.
+
+    (A suite that has no index for this node's architectures, such as an empty security
+    pocket, leaves only its Release file.)
+    """
+    if any(index.exists for index in source.index_files):
+        return True
+    dist = source.dist if source.dist.endswith('/') else 'dists/%s/' % source.dist
+    prefix = os.path.join(apt_pkg.config.find_dir('Dir::State::lists'), apt_pkg.uri_to_filename(source.uri + dist))
+    return any(os.path.exists(prefix + name) for name in ('InRelease', 'Release'))
 
 
 def lock_holder(path):
@@ -324,9 +358,19 @@ class AptBackend(PatchBackend):
         return cache, source_list
 
     def refresh(self):
+        """``apt-get update``; a source that cannot be fetched fails it (``APT::Update::Error-Mode=any``).
+
+        apt before 2.1.16 does not know the option (it exits 0 with a warning instead); the
+        lists check of ``read_universe`` then still names a source whose lists are missing.
+        """
         self._closure = None
         self._wait_for_locks(LOCK_FILES_REFRESH)
-        self._run('apt-get', ['-q', '-y', 'update'])
+        argv = self._command('apt-get', ['-q', '-y', '-o', 'APT::Update::Error-Mode=any', 'update'])
+        rc, out, err = self.run_command(argv, env=dict(APT_ENV))
+        if rc != 0:
+            raise MetadataError('apt could not fetch the package lists of every source (rc=%s): %s'
+                                % (rc, _last_errors(out + '\n' + err, limit=10) or err.strip()),
+                                rc=rc, stdout=out, stderr=err, cmd=argv)
 
     def read_universe(self, operating_system, product, advisory_only=False):
         """The root's installed packages and the versions its sources offer (DESIGN "Package universe").
@@ -342,6 +386,9 @@ class AptBackend(PatchBackend):
         only be counted as not approved. Installed packages always get every record.
         """
         cache, source_list = self._open_cache()
+        problem = lists_problem(source_list, cache)
+        if problem:
+            raise MetadataError('apt has no usable package lists in %s: %s.' % (self.root, problem))
         architectures = frozenset(apt_pkg.get_architectures())
         info_dir = self._host_path('var/lib/dpkg/info')
         version_record = _RecordMemo(source_list).version_record
@@ -402,6 +449,10 @@ class AptBackend(PatchBackend):
                     record = version_record(version)
                     if record is not None:
                         add_candidate(_AptCandidate(name, arch, version_string, record))
+                    elif version_string == current_version and state in FULLY_INSTALLED_STATES:
+                        # Only the dpkg status has it: judged on the Priority and Section dpkg recorded.
+                        add_candidate(DatabaseRecord(name, arch, current_version, priority=PRIORITY_NAMES.get(
+                            version.priority), section=version.section or None))
         return Universe('apt', operating_system, product, installed, candidates)
 
     def _closure_depcache(self):
@@ -549,7 +600,8 @@ class AptBackend(PatchBackend):
             yield self
             return
         parent = self._host_path(PRIVATE_SOURCES_PARENT)
-        if not os.path.isdir(parent):
+        created = first_missing_ancestor(parent)      # removed again afterwards (check mode writes nothing)
+        if created:
             os.makedirs(parent, 0o755)
         private = tempfile.mkdtemp(prefix='apt-sources.', dir=parent)
         inside = '/' + os.path.relpath(private, self.root)
@@ -575,6 +627,7 @@ class AptBackend(PatchBackend):
         finally:
             self._extra_options = saved
             shutil.rmtree(private, ignore_errors=True)
+            remove_empty_directories(parent, created)
 
 
 def attribute_failures(transaction, targets, status, apt_errors):
@@ -622,7 +675,7 @@ def _installed_time(info_dir, name, package_arch):
             mtime = os.stat(os.path.join(info_dir, filename)).st_mtime
         except OSError:
             continue
-        return datetime.datetime.fromtimestamp(int(mtime), datetime.timezone.utc)
+        return datetime.datetime.fromtimestamp(int(mtime), UTC)
     return None
 
 

@@ -49,19 +49,21 @@ import xml.etree.ElementTree as ET
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import (
     InstallOutcome,
     PatchBackend,
+    first_missing_ancestor,
     gc_paused,
     sources_for_product,
 )
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError, InputError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError, InputError, MetadataError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._rpmmd import (
     merge_patch,
     metadata_path,
     open_metadata,
     parse_primary,
     parse_updateinfo,
+    primary_package_count,
     updateinfo_path,
 )
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import Candidate, Universe
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import Candidate, DatabaseRecord, Universe
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import compare
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._zypper_cli import (
     SUCCESS_CODES,
@@ -70,9 +72,11 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._zypper_cli
     ZYPPER_EXIT_INF_REBOOT_NEEDED,
     ZYPPER_EXIT_INF_REPOS_SKIPPED,
     ZYPPER_EXIT_INF_RPM_SCRIPT_FAILED,
+    ZYPPER_EXIT_NO_REPOS,
     ZYPPER_EXIT_OK,
     ZypperCommands,
     capability,
+    failure_detail,
     nvra,
 )
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._zypper_xml import (
@@ -165,12 +169,15 @@ def _is_candidate(name, arch, evr, highest_installed, arches):
     return evr == floor or compare_evr(evr, floor) >= 0
 
 
-def _records(name, arch, evr, repository, carrying, candidates):
-    """Append the records of one available version: one per patch carrying it, else one without."""
+def _records(name, arch, evr, repository, carrying, candidates, record=Candidate):
+    """Append the records of one version: one per patch carrying it, else one without.
+
+    ``record``: the class of the records (DatabaseRecord for an installed version no repository offers).
+    """
     if not carrying:
-        candidates.append(Candidate(name, arch, evr, repository=repository))
+        candidates.append(record(name, arch, evr, repository=repository))
     for patch in carrying:
-        candidates.append(Candidate(
+        candidates.append(record(
             name, arch, evr, repository=repository, security=True, advisory_id=patch.name,
             classification=aws_classification(patch.category), severity=aws_severity(patch.severity),
             release_date=patch.issued, cve_ids=patch.cve_ids, bugzilla_ids=patch.bugzilla_ids))
@@ -198,6 +205,11 @@ def build_candidates(installed, available, patch_index, arches=None):
         seen.add(key)
         _records(name, arch, evr, repository, patch_index.get(key, []) + patch_index.get((name, None, evr), []),
                  candidates)
+    # An installed version no repository offers: judged on the patches that name it, else on its own.
+    for (name, arch), evr in highest_installed.items():
+        if (name, arch, evr) not in seen:
+            _records(name, arch, evr, None, patch_index.get((name, arch, evr), []) + patch_index.get((name, None, evr), []),
+                     candidates, DatabaseRecord)
     return candidates
 
 
@@ -247,18 +259,6 @@ def render_repo_file(source):
     return '%s.repo' % name, configuration + '\n'
 
 
-def _first_missing_ancestor(path):
-    """The top-most directory of ``path`` that does not exist yet (what creating it would add), or None."""
-    missing = None
-    while path and not os.path.exists(path):
-        missing = path
-        parent = os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    return missing
-
-
 class _InBackground(object):
     """Run ``function()`` in a thread; ``result()`` joins and returns its value or re-raises its error."""
 
@@ -297,8 +297,15 @@ class ZypperBackend(PatchBackend):
     # -- reading
 
     def refresh(self):
-        """``zypper refresh``; repositories that cannot be refreshed (exit 106) fail the run."""
-        self._cli.checked(['refresh'], 'refresh the repository metadata', ok=(ZYPPER_EXIT_OK,), refresh=True)
+        """``zypper refresh``; a repository that cannot be fetched fails the run, naming it (zypper's message)."""
+        rc, out, err, argv = self._cli.run(['refresh'], refresh=True)
+        if rc == ZYPPER_EXIT_NO_REPOS:
+            raise MetadataError('zypper has no enabled repository under %s to fetch metadata from.' % self.root,
+                                rc=rc, stdout=out, stderr=err, cmd=argv)
+        if rc != ZYPPER_EXIT_OK:
+            raise MetadataError('zypper could not fetch the metadata of every repository (exit code %d): %s'
+                                % (rc, ' '.join(failure_detail(out, err).split())), rc=rc, stdout=out, stderr=err,
+                                cmd=argv)
 
     def _enabled_repositories(self):
         """[{'alias', 'name', 'enabled'}] of the enabled repositories."""
@@ -342,11 +349,33 @@ class ZypperBackend(PatchBackend):
                 rows.extend(parse_primary(handle, alias))
         return rows
 
+    def _usable_aliases(self, repositories):
+        """The aliases of the enabled ``repositories``; MetadataError when there is none or one was never fetched."""
+        aliases = [repo['alias'] for repo in repositories]
+        if not aliases:
+            raise MetadataError('zypper has no enabled repository under %s.' % self.root)
+        never_fetched = [alias for alias in aliases if not os.path.isdir(os.path.join(self._cli.cache_dir, 'raw', alias))]
+        if never_fetched:
+            raise MetadataError('zypper has no usable metadata under %s: the metadata of %s was never fetched; refresh '
+                                'the package lists first (update_cache, or zypper refresh)'
+                                % (self.root, ', '.join(never_fetched)))
+        return aliases
+
+    def _offers_nothing(self, aliases, patches, available):
+        """Whether the repositories offer no package at all (``available`` None: not read, count from primary)."""
+        if patches:
+            return False
+        if available is not None:
+            return not any(row[3] != SYSTEM_REPOSITORY for row in available)
+        counts = [primary_package_count(metadata_path(os.path.join(self._cli.cache_dir, 'raw', alias, 'repodata'),
+                                                      'primary')) for alias in aliases]
+        return all(count == 0 for count in counts)
+
     def read_universe(self, operating_system, product, advisory_only=False):
         """Installed packages (rpm), patches (raw updateinfo) and, unless ``advisory_only``, every
         available version (raw primary metadata, else ``zypper search``); see the module docstring."""
         repositories = self._enabled_repositories()
-        aliases = [repo['alias'] for repo in repositories]
+        aliases = self._usable_aliases(repositories)
         # rpm reads its database in its own process while this one parses the metadata
         rpm_query = _InBackground(self._cli.installed_packages)
         patches = {}
@@ -364,6 +393,9 @@ class ZypperBackend(PatchBackend):
             alias_of = dict((repo['name'], repo['alias']) for repo in repositories)
             available = [(name, arch, version, alias_of.get(repository, repository), status)
                          for name, arch, version, repository, status in (parse_search(found) if found else [])]
+        if self._offers_nothing(aliases, patches, available):
+            raise MetadataError('zypper has no usable metadata under %s: the repositories %s offer no package.'
+                                % (self.root, ', '.join(aliases)))
         with gc_paused():
             if advisory_only:
                 candidates = build_patch_candidates(installed, patches)
@@ -515,7 +547,7 @@ class ZypperBackend(PatchBackend):
         private = tempfile.mkdtemp(prefix='fleetops-zypper-')
         inside_root = None
         if os.path.realpath(self.root) != '/':
-            inside_root = _first_missing_ancestor(os.path.join(self.root, private.lstrip('/')))
+            inside_root = first_missing_ancestor(os.path.join(self.root, private.lstrip('/')))
         saved = (self._cli.repository_options, self._cli.cache_dir)
         try:
             reposd = os.path.join(private, 'repos.d')

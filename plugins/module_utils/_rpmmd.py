@@ -231,6 +231,18 @@ def parse_primary(handle, repository):
             return rows
 
 
+_PRIMARY_PACKAGES = re.compile(br'<metadata\b[^>]*\spackages="(\d+)"')
+
+
+def primary_package_count(path):
+    """The number of packages a primary.xml(.gz) at ``path`` declares (its root's ``packages``), or None when unknown."""
+    if path is None:
+        return None
+    with open_metadata(path) as handle:
+        match = _PRIMARY_PACKAGES.search(handle.read(4096))
+    return int(match.group(1)) if match else None
+
+
 def open_metadata(path):
     """Open a (possibly gzip-compressed) metadata file for binary reading."""
     if path.endswith('.gz'):

@@ -52,7 +52,8 @@ class RunRequest(object):
         self.root = fields['root']
         self.patch_group = fields['patch_group']
         self.snapshot_id = fields['snapshot_id']
-        self.update_cache = fields['update_cache']
+        self.update_cache = fields['update_cache']              # None: the default (refresh)
+        self.cache_valid_time = fields.get('cache_valid_time', 0)
         self.warnings = fields['warnings']
 
 
@@ -119,6 +120,14 @@ def validate_lock_timeout(value):
     return value
 
 
+def validate_cache_valid_time(value):
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError('cache_valid_time', '%r is not a number of seconds (0 or more)' % (value,))
+    return value
+
+
 def baseline_from_option(value):
     """The canonical baseline for the ``baseline`` option (dict or predefined name), or None when unset."""
     if value is None or value == '':
@@ -165,6 +174,7 @@ def validate_options(params, default_time=None):
     options['snapshot_id'] = validate_snapshot_id(params.get('snapshot_id'))
     options['patch_group'] = validate_patch_group(params.get('patch_group'))
     options['lock_timeout'] = validate_lock_timeout(params.get('lock_timeout'))
+    options['cache_valid_time'] = validate_cache_valid_time(params.get('cache_valid_time'))
     options['override_entries'] = None
     if is_set(params.get('install_override_list')):
         options['override_entries'] = _overrides.parse_install_override_list(params['install_override_list'])
@@ -197,7 +207,8 @@ def prepare(params, default_time=None):
         override_entries=options['override_entries'], evaluation_time=options['evaluation_time'],
         operating_system=operating_system, product=product, family=family, root=root,
         patch_group=options['patch_group'], snapshot_id=options['snapshot_id'],
-        update_cache=(operation == 'Install') if update_cache is None else bool(update_cache),
+        update_cache=None if update_cache is None else bool(update_cache),
+        cache_valid_time=options['cache_valid_time'],
         warnings=warnings,
     )
 
@@ -305,6 +316,21 @@ def no_sources_change():
     yield
 
 
+def refreshes_node_lists(request, check_mode, start, last_refresh):
+    """Whether this run fetches the node's repository metadata before it reads (AWS-RunPatchBaseline does).
+
+    In order: check mode never refreshes (it writes nothing, lists included); ``update_cache``
+    false never refreshes; otherwise a refresh younger than ``cache_valid_time`` seconds
+    (``last_refresh``, by an earlier run) is enough; ``cache_valid_time`` 0 always refreshes.
+    """
+    if check_mode or request.update_cache is False:
+        return False
+    if request.cache_valid_time and last_refresh is not None:
+        age = (start - last_refresh).total_seconds()
+        return not 0 <= age < request.cache_valid_time
+    return True
+
+
 # ---------------------------------------------------------------- orchestration
 
 def execute(request, backend, now, boot_id, check_mode):
@@ -315,8 +341,11 @@ def execute(request, backend, now, boot_id, check_mode):
     sources = _backend.sources_for_product(request.baseline.get('sources'), request.product or '')
     context = backend.sources_replaced(sources) if sources else no_sources_change()
     with context:
-        if request.update_cache:
+        # Baseline Sources replace the node's repositories and are fetched as the context opens.
+        last_refresh = _state.last_refresh(request.root) if request.cache_valid_time else None
+        if not sources and refreshes_node_lists(request, check_mode, start, last_refresh):
             backend.refresh()
+            _state.record_refresh(request.root, start)
         advisory_only = reads_advisories_only(request)
         before = read_universe(backend, request, advisory_only)
         evaluation = _evaluate.evaluate(request.baseline, before, request.evaluation_time,
@@ -337,6 +366,7 @@ def execute(request, backend, now, boot_id, check_mode):
             patches, not_applicable, node_state = _install(request, backend, result, evaluation, before, targets,
                                                            pending, node_state, now, boot_id, check_mode, advisory_only)
         result['reboot_required'] = bool(backend.reboot_required())
+    result['warnings'].extend(warning for warning in backend.warnings if warning not in result['warnings'])
     end = now()
     patches = sort_patches(patches)
     summary = _compliance.summarise(patches, not_applicable)

@@ -39,11 +39,13 @@ import time
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import type_name
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time, parse_time
 
 STATE_DIRECTORY = 'var/lib/fleetops-patch'
 STATE_FILE = 'state.json'
 LOCK_FILE = 'state.lock'
+# When this module last refreshed the node's package lists (ISO 8601 UTC): what cache_valid_time measures.
+REFRESH_STAMP_FILE = 'lists-refreshed'
 # Updates hold the lock for a read and an atomic write (milliseconds); a lock held this long is stuck.
 LOCK_TIMEOUT = 60
 BOOT_ID_PATH = '/proc/sys/kernel/random/boot_id'
@@ -203,6 +205,32 @@ def update_state_before_install(root, change):
     except (IOError, OSError) as exc:
         raise PatchManagerError('Cannot record the packages pending a reboot in %s (%s); nothing was installed.'
                                 % (path, exc.strerror or exc))
+
+
+def refresh_stamp_path(root='/'):
+    return os.path.join(root, STATE_DIRECTORY, REFRESH_STAMP_FILE)
+
+
+def last_refresh(root='/'):
+    """When a run last refreshed the package lists of the system under ``root`` (aware UTC), or None."""
+    try:
+        with open(refresh_stamp_path(root)) as handle:
+            return parse_time(handle.read(64).strip())
+    except (IOError, OSError, ValueError, OverflowError):
+        return None
+
+
+def record_refresh(root, when):
+    """Note that the package lists were refreshed at ``when``; a stamp that cannot be written only costs a refresh."""
+    try:
+        directory = _state_directory(root)
+        descriptor, temporary = tempfile.mkstemp(prefix='.lists-refreshed.', dir=directory)
+        with os.fdopen(descriptor, 'w') as handle:
+            handle.write(iso_time(when) + '\n')
+        os.chmod(temporary, 0o644)
+        os.rename(temporary, refresh_stamp_path(root))
+    except (IOError, OSError):
+        pass
 
 
 def current_boot_id(boot_id_path=BOOT_ID_PATH, proc_stat_path=PROC_STAT_PATH):

@@ -27,6 +27,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._zypper_xml
 # zypper exit codes (zypper(8), "EXIT CODES"); the 10x codes are informational.
 ZYPPER_EXIT_OK = 0
 ZYPPER_EXIT_ERR_ZYPP = 4            # solver problem or other libzypp error
+ZYPPER_EXIT_NO_REPOS = 6            # no enabled repository is defined
 ZYPPER_EXIT_ZYPP_LOCKED = 7         # another process holds the zypp lock
 ZYPPER_EXIT_ERR_COMMIT = 8          # the transaction failed while committing
 ZYPPER_EXIT_INF_UPDATE_NEEDED = 100  # updates are needed (patch-check, list-*)

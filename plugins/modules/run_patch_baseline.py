@@ -17,7 +17,8 @@ description:
   - The equivalent of the C(AWS-RunPatchBaseline) Systems Manager document for one host and its
     apt, dnf or zypper package manager.
   - V(Scan) evaluates the installed packages against the baseline and reports per-patch compliance
-    states and the node summary; it never changes the host.
+    states and the node summary; it never changes the host's packages (it refreshes the package lists
+    first, see O(update_cache)).
   - V(Install) brings every approved and applicable package to its highest approved version (never
     to an unapproved newer one, never installing packages that are not installed), re-evaluates,
     and reboots the host through M(ansible.builtin.reboot) when AWS would (O(reboot_option)).
@@ -38,6 +39,7 @@ attributes:
     details:
       - In check mode V(Install) resolves the package transaction it would run and returns it in
         RV(transaction) without changing anything; RV(changed) tells whether it would change packages.
+      - Check mode never refreshes the package lists and writes nothing on the host (O(update_cache)).
   diff_mode:
     support: none
   platform:
@@ -45,7 +47,7 @@ attributes:
 options:
   operation:
     description:
-      - V(Scan) reports compliance and never changes the host.
+      - V(Scan) reports compliance and never changes the host's packages.
       - V(Install) installs the approved missing updates, then reports compliance.
     type: str
     choices: [Scan, Install]
@@ -142,9 +144,25 @@ options:
       - ALMA_LINUX
   update_cache:
     description:
-      - Refresh the package manager's repository metadata before evaluating.
-      - Defaults to V(true) for V(Install) and V(false) for V(Scan), because a scan never changes the host.
+      - Refresh the package manager's repository metadata (C(apt-get update), C(dnf makecache),
+        C(zypper refresh)) before evaluating, as C(AWS-RunPatchBaseline) does for V(Scan) and V(Install).
+        Refreshing the package lists changes no installed package.
+      - V(false) evaluates the metadata as it is on the host (it must have been fetched before); it wins
+        over O(cache_valid_time).
+      - Check mode never refreshes, whatever this option says.
+      - A repository that cannot be fetched fails the task naming it, and so does a host whose metadata
+        was never fetched or offers no package (instead of reporting every package current). A dnf
+        repository with C(skip_if_unavailable) is skipped with a warning, as dnf does.
+      - Baseline C(Sources) replace the host's repositories for the run and are always fetched, into a
+        private directory that is removed afterwards (in check mode too).
     type: bool
+    default: true
+  cache_valid_time:
+    description:
+      - Skip the refresh of O(update_cache) when this module refreshed the host's package lists less
+        than this many seconds ago. V(0) refreshes on every run.
+    type: int
+    default: 0
   lock_timeout:
     description:
       - Seconds to wait for the package manager's lock before failing.
@@ -494,7 +512,8 @@ def argument_spec():
         evaluation_time=dict(type='str'),
         root=dict(type='path', default='/'),
         operating_system=dict(type='str', choices=list(SUPPORTED_OPERATING_SYSTEMS)),
-        update_cache=dict(type='bool'),
+        update_cache=dict(type='bool', default=True),
+        cache_valid_time=dict(type='int', default=0),
         lock_timeout=dict(type='int', default=120),
     )
 

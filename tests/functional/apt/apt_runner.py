@@ -35,7 +35,10 @@ def plain(value):
         slots = []
         for cls in type(value).__mro__:
             slots.extend(getattr(cls, '__slots__', ()))
-        return dict((slot, plain(getattr(value, slot))) for slot in slots)
+        fields = dict((slot, plain(getattr(value, slot))) for slot in slots)
+        if hasattr(value, 'from_package_database'):     # a record only the package database vouches for
+            fields['from_package_database'] = value.from_package_database
+        return fields
     return value
 
 

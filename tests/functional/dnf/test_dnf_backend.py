@@ -67,8 +67,9 @@ def make_root(tmp_path, repository):
 
 
 def records(universe, name):
-    """{(version, advisory_id): candidate} of one package."""
-    return dict(((c['version'], c['advisory_id']), c) for c in universe['candidates'] if c['name'] == name)
+    """{(version, advisory_id): candidate} of one package, as the repositories offer it."""
+    return dict(((c['version'], c['advisory_id']), c) for c in universe['candidates']
+                if c['name'] == name and not c.get('from_package_database'))
 
 
 def rpmdb_listing(root):
@@ -207,8 +208,34 @@ def test_refresh_fetches_metadata_that_changed_since_the_last_read(tmp_path):
     rpmroot.install_with_rpm(root, [repository.rpm_path(ALPHA_10)])
     assert sorted(records(backend(root, 'read_universe', *RHEL), 'alpha')) == [('0:1.0-1', None), ('0:1.1-1', None)]
     rpmrepo.build_repository(str(tmp_path / 'repo'), (ALPHA_10, ALPHA_11, ALPHA_12, BETA_20), name='moving')
-    universe = call_backend(root, [('refresh', ()), ('read_universe', RHEL)])[1]
+    # reading never fetches, however old the cache: only refresh does
+    stale = call_backend(root, [('read_universe', RHEL)], refresh=False)[0]
+    assert ('0:1.2-1', None) not in records(stale, 'alpha')
+    universe = call_backend(root, [('refresh', ()), ('read_universe', RHEL)], refresh=False)[1]
     assert ('0:1.2-1', None) in records(universe, 'alpha')
+
+
+def test_an_installed_version_no_repository_offers_carries_the_notices_that_name_it(tmp_path):
+    # The repository has moved on to 1.1 (1.0 is gone), but its updateinfo still lists 1.0.
+    notice = AdvisorySpec('FLEET-2026:0010', type='security', severity='Critical', issued='2026-01-05 00:00:00',
+                          cves=('CVE-2026-0010',), packages=(('alpha', '0:1.0-1'),))
+    repository = rpmrepo.build_repository(str(tmp_path / 'repo'), (ALPHA_11, BETA_20), (notice,), name='moved-on')
+    root = rpmroot.create_root(str(tmp_path / 'root'))
+    repository.write_repo_file(os.path.join(root, 'etc', 'yum.repos.d'))
+    rpmroot.install_with_rpm(root, [rpmrepo.build_rpms([ALPHA_10, DELTA_10])[spec] for spec in (ALPHA_10, DELTA_10)])
+    universe = backend(root, 'read_universe', *RHEL)
+    judged = dict((c['name'], c) for c in universe['candidates'] if c.get('from_package_database'))
+    assert sorted(judged) == ['alpha', 'delta', 'fleetops-root-shell']    # the root's shell: only in the rpmdb too
+    assert (judged['alpha']['version'], judged['alpha']['advisory_id'], judged['alpha']['severity'],
+            judged['alpha']['repository'], judged['alpha']['security']) == ('0:1.0-1', 'FLEET-2026:0010', 'Critical',
+                                                                            None, True)
+    # no notice names delta 1.0: a record without advisory, its build time as release date
+    assert judged['delta']['advisory_id'] is None and judged['delta']['release_date'] is not None
+    # the engine approves the installed alpha by its notice (and 1.1, offered without notice, is not)
+    result = backend(root, 'evaluate', RHEL[0], RHEL[1], SECURITY_AND_BUGFIX, EVALUATION_TIME, False)
+    alpha = [patch for patch in result['patches'] if patch['name'] == 'alpha'][0]
+    assert (alpha['state'], alpha['approved_version'], alpha['advisory_ids']) == ('INSTALLED', '0:1.0-1',
+                                                                                 ['FLEET-2026:0010'])
 
 
 # ---- plan, dependencies, install ---------------------------------------------------------

@@ -19,7 +19,8 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _zyp
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend_zypper import ZypperBackend
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline import normalise_baseline
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError, LockTimeoutError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
+    BackendError, LockTimeoutError, MetadataError)
 
 UTC = datetime.timezone.utc
 
@@ -49,8 +50,9 @@ def scenario(zypper_scenario):
 
 
 def records(universe, name):
-    return sorted(((c.version, c.advisory_id) for c in universe.candidates if c.name == name),
-                  key=lambda record: (record[0], record[1] or ''))
+    """(version, patch) of the versions the repositories offer (not what only the rpmdb records)."""
+    return sorted(((c.version, c.advisory_id) for c in universe.candidates
+                   if c.name == name and not c.from_package_database), key=lambda record: (record[0], record[1] or ''))
 
 
 def test_universe_reports_patch_category_severity_date_and_references(scenario):
@@ -104,7 +106,11 @@ def test_available_versions_are_what_zypper_search_lists(scenario):
     root, _repository, backend = scenario
     universe = backend.read_universe('SUSE', 'Suse15.6')
     # nothing older than an installed version is in the repository: every searched version is a record
-    assert set((c.name, c.arch, c.version) for c in universe.candidates) == searched_versions(root)
+    assert set((c.name, c.arch, c.version) for c in universe.candidates
+               if not c.from_package_database) == searched_versions(root)
+    # what only the rpm database has (the root's shell package) is judged on its own
+    assert [(c.name, c.repository) for c in universe.candidates if c.from_package_database] == [
+        ('fleetops-root-shell', None)]
 
 
 def test_without_raw_primary_metadata_zypper_search_gives_the_same_universe(scenario):
@@ -294,7 +300,7 @@ def test_sources_restored_when_the_run_fails(zypper_scenario, newer_source):
         with backend.sources_replaced([_source(newer_source)]):
             raise RuntimeError('the run failed half-way')
     broken = {'name': 'broken-src', 'products': ['*'], 'configuration': 'baseurl=file:///nonexistent/repo\nenabled=1\n'}
-    with pytest.raises(BackendError, match='refresh'):
+    with pytest.raises(MetadataError, match='broken-src'):
         with backend.sources_replaced([broken]):
             pass
     assert tree_digest(os.path.join(root, 'etc', 'zypp')) == node_config

@@ -68,7 +68,9 @@ def test_packages_not_installed_only_in_installable_architectures():
                  ('bar', 'src', '0:1-1', 'r', 'not-installed'), ('bar', 'i686', '0:1-1', 'r', 'not-installed'),
                  ('bar', 'x86_64', '0:1-1', 'r', 'not-installed')]
     candidates = zb.build_candidates(installed, available, {}, arches=zb.installable_arches('x86_64'))
-    assert sorted((c.name, c.arch) for c in candidates) == [('bar', 'i686'), ('bar', 'x86_64')]
+    # (foo 1.0, installed and offered by no repository, is judged on its own: test below)
+    assert sorted((c.name, c.arch) for c in candidates if not c.from_package_database) == [('bar', 'i686'),
+                                                                                            ('bar', 'x86_64')]
 
 
 def test_installable_arches_include_noarch_and_compatible_ones():
@@ -104,7 +106,20 @@ def test_patch_candidates_without_search():
 def test_system_only_rows_are_not_available_versions():
     installed = [InstalledPackage('foo', 'noarch', '0:1.0-1')]
     available = [('foo', 'noarch', '0:1.0-1', zxml.SYSTEM_REPOSITORY, 'installed')]
-    assert zb.build_candidates(installed, available, {}) == []
+    candidates = zb.build_candidates(installed, available, {})
+    # only the rpm database has it: one record of what the database says, from no repository
+    assert [(c.name, c.version, c.repository, c.from_package_database) for c in candidates] == [
+        ('foo', '0:1.0-1', None, True)]
+
+
+def test_an_installed_version_no_repository_offers_is_judged_by_the_patches_naming_it():
+    installed = [InstalledPackage('foo', 'x86_64', '0:1.0-1'), InstalledPackage('bar', 'noarch', '0:2.0-1')]
+    patch = rpmmd.PatchInfo('P-0', category='security', severity='important', packages={('foo', 'x86_64', '0:1.0-1')})
+    available = [('foo', 'x86_64', '0:1.1-1', 'r', 'other-version'), ('bar', 'noarch', '0:2.0-1', 'r', 'installed')]
+    candidates = zb.build_candidates(installed, available, zb.index_patches({'P-0': patch}))
+    records = sorted((c.name, c.version, c.advisory_id, c.severity, c.from_package_database) for c in candidates)
+    assert records == [('bar', '0:2.0-1', None, None, False), ('foo', '0:1.0-1', 'P-0', 'Important', True),
+                       ('foo', '0:1.1-1', None, None, False)]
 
 
 def test_arch_free_patch_contents_match_any_arch():
@@ -112,7 +127,7 @@ def test_arch_free_patch_contents_match_any_arch():
     patch = rpmmd.PatchInfo('P-1', category='security', packages={('foo', None, '0:1.1-1')})
     candidates = zb.build_candidates(installed, [('foo', 'x86_64', '0:1.1-1', 'r', 'other-version')],
                                      zb.index_patches({'P-1': patch}))
-    assert [(c.advisory_id, c.arch) for c in candidates] == [('P-1', 'x86_64')]
+    assert [(c.advisory_id, c.arch) for c in candidates if not c.from_package_database] == [('P-1', 'x86_64')]
 
 
 def test_repo_file_from_aws_style_main_stanza_takes_source_name():

@@ -226,7 +226,7 @@ def test_scan_reports_missing_and_changes_nothing(root):
     result = run(root, backend)
     assert states(result) == {'bash': 'MISSING', 'curl': 'INSTALLED_OTHER'}
     assert result['changed'] is False
-    assert 'install' not in backend.calls and 'refresh' not in backend.calls
+    assert backend.calls == ['refresh']      # the package lists, as AWS-RunPatchBaseline does; no package
     state = result['instance_patch_state']
     assert state['missing_count'] == 1 and state['compliance_status'] == 'NON_COMPLIANT'
     assert state['operation'] == 'Scan' and state['operating_system'] == 'DEBIAN'
@@ -317,6 +317,72 @@ def test_baseline_sources_replace_repositories_for_the_run(root):
     sources = [{'name': 'mirror', 'products': ['*'], 'configuration': 'deb [trusted=yes] file:///srv/mirror bookworm main'}]
     run(root, backend, baseline=dict(ALL_SECURITY, sources=sources))
     assert ('sources', ['mirror']) in backend.calls
+
+
+def test_baseline_sources_are_fetched_as_they_replace_the_repositories_not_refreshed_again(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    sources = [{'name': 'mirror', 'products': ['*'], 'configuration': 'deb [trusted=yes] file:///srv/mirror bookworm main'}]
+    run(root, backend, operation='Install', baseline=dict(ALL_SECURITY, sources=sources))
+    assert 'refresh' not in backend.calls
+
+
+# ---------------------------------------------------------------- refreshing the package lists
+
+@pytest.mark.parametrize('operation', ['Scan', 'Install'])
+def test_every_operation_refreshes_the_package_lists_first(root, operation):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    run(root, backend, operation=operation)
+    assert backend.calls[0] == 'refresh'
+
+
+@pytest.mark.parametrize('operation', ['Scan', 'Install'])
+def test_check_mode_never_refreshes_and_writes_nothing(root, operation):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    result = run(root, backend, operation=operation, check_mode=True, update_cache=True, reboot_option='NoReboot')
+    assert 'refresh' not in backend.calls
+    assert states(result) == {'bash': 'MISSING'}
+    assert not os.path.exists(os.path.join(root, 'var'))
+
+
+def test_update_cache_false_never_refreshes(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    run(root, backend, update_cache=False)
+    run(root, backend, operation='Install', update_cache=False)
+    assert 'refresh' not in backend.calls
+
+
+def test_cache_valid_time_skips_a_refresh_younger_than_it(root):
+    backend = MemoryBackend({'bash': '5.1-1'}, {'bash': '5.2-1'})
+    run(root, backend, cache_valid_time=3600)                   # no refresh noted yet: refreshes
+    run(root, backend, cache_valid_time=3600)                   # refreshed at this run's start: not again
+    assert backend.calls.count('refresh') == 1
+    run(root, backend)                                          # cache_valid_time 0: always
+    assert backend.calls.count('refresh') == 2
+    with open(os.path.join(root, 'var/lib/fleetops-patch/lists-refreshed'), 'w') as handle:
+        handle.write('2026-11-25T07:59:00Z\n')                  # the runs start at 09:00:01: 61 minutes ago
+    run(root, backend, cache_valid_time=3600)
+    assert backend.calls.count('refresh') == 3
+    run(root, backend, cache_valid_time=3600, update_cache=False)
+    assert backend.calls.count('refresh') == 3
+
+
+@pytest.mark.parametrize('value', [-1, 'soon', True, 1.5])
+def test_cache_valid_time_is_a_number_of_seconds(value):
+    with pytest.raises(InputError) as caught:
+        _run.validate_options({'cache_valid_time': value})
+    assert caught.value.field == 'cache_valid_time'
+
+
+class SkippingBackend(MemoryBackend):
+    def refresh(self):
+        super(SkippingBackend, self).refresh()
+        self.warnings.append('dnf skipped repository extras (skip_if_unavailable is set): its metadata could not be '
+                             'fetched, so nothing it offers was evaluated.')
+
+
+def test_what_the_package_manager_skipped_is_a_warning(root):
+    result = run(root, SkippingBackend({'bash': '5.1-1'}, {'bash': '5.2-1'}))
+    assert any('skipped repository extras' in warning for warning in result['warnings'])
 
 
 def test_override_listed_package_that_does_not_install_is_failed(root):

@@ -112,19 +112,15 @@ def validate_snapshot_id(value):
     return value
 
 
-def validate_lock_timeout(value):
+def seconds(params, field, default):
+    """A number of seconds (0 or more) as the module's argument spec converts it: an integer, or its digits as text."""
+    value = params.get(field)
     if value is None:
-        return 120
+        return default
+    if isinstance(value, string_types) and value.strip().isdigit():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InputError('lock_timeout', '%r is not a number of seconds (0 or more)' % (value,))
-    return value
-
-
-def validate_cache_valid_time(value):
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InputError('cache_valid_time', '%r is not a number of seconds (0 or more)' % (value,))
+        raise InputError(field, '%r is not a number of seconds (0 or more)' % (value,))
     return value
 
 
@@ -173,8 +169,8 @@ def validate_options(params, default_time=None):
     options['evaluation_time'] = parse_evaluation_time(params.get('evaluation_time'), default_time)
     options['snapshot_id'] = validate_snapshot_id(params.get('snapshot_id'))
     options['patch_group'] = validate_patch_group(params.get('patch_group'))
-    options['lock_timeout'] = validate_lock_timeout(params.get('lock_timeout'))
-    options['cache_valid_time'] = validate_cache_valid_time(params.get('cache_valid_time'))
+    options['lock_timeout'] = seconds(params, 'lock_timeout', 120)
+    options['cache_valid_time'] = seconds(params, 'cache_valid_time', 0)
     options['override_entries'] = None
     if is_set(params.get('install_override_list')):
         options['override_entries'] = _overrides.parse_install_override_list(params['install_override_list'])

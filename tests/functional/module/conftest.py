@@ -300,6 +300,12 @@ def _rpm_node(family, root, workdir, repository, broken):
             handle.write(repository.repo_stanza() + 'type=rpm-md\nautorefresh=1\n')
     specs = BEFORE + (BROKEN_BEFORE if broken else ())
     rpmroot.install_with_rpm(root, [repository.rpm_path(item) for item in specs])
+    # the node's metadata fetched once, as on a real host (the apt node runs apt-get update)
+    if family == 'dnf':
+        subprocess.run(rpmroot.dnf_argv(root, 'makecache'), check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    else:
+        subprocess.run(['zypper', '--root', root, '--non-interactive', 'refresh'], env=dict(os.environ, LANG='C'),
+                       check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     return Node(family, root, workdir)
 
 

@@ -498,3 +498,9 @@ def test_every_record_is_read_when_a_version_in_no_advisory_may_be_installed(rhe
         assert states(result)['vim'] == 'INSTALLED_OTHER'  # installed on request; the baseline does not approve it
     else:
         assert states(result)['vim'] == 'MISSING'
+
+
+def test_seconds_given_as_text_are_numbers_as_the_argument_spec_makes_them():
+    # ad hoc key=value arguments reach the controller-side validation as text
+    options = _run.validate_options({'cache_valid_time': '3600', 'lock_timeout': '30'})
+    assert (options['cache_valid_time'], options['lock_timeout']) == (3600, 30)

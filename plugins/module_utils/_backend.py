@@ -176,13 +176,20 @@ def remove_empty_directories(path, top):
 
 
 class InstallOutcome(object):
-    """What an install did: the transaction, and per package what failed and why."""
+    """What an install did, as the package manager saw it: never a verdict.
 
-    __slots__ = ('transaction', 'failed', 'messages')
+    ``transaction``: the items it ran; ``problems``: ``{'name.arch': what the package manager
+    said or left behind for that package}`` (a refused resolution, a failed scriptlet, dpkg
+    leaving it half-configured); ``messages``: what it said about the run as a whole (warnings).
+    ``_compliance`` decides from the evaluation after the run which patches are FAILED and
+    whether the run fails; a backend never does.
+    """
 
-    def __init__(self, transaction, failed=None, messages=None):
+    __slots__ = ('transaction', 'problems', 'messages')
+
+    def __init__(self, transaction, problems=None, messages=None):
         self.transaction = list(transaction)
-        self.failed = dict(failed or {})
+        self.problems = dict(problems or {})
         self.messages = list(messages or [])
 
 

@@ -552,16 +552,16 @@ class AptBackend(PatchBackend):
         self._recover_interrupted_dpkg(messages)
         runnable, transaction, refused = self._installable(list(targets))
         if not runnable:
-            return InstallOutcome([], failed=refused, messages=messages)
+            return InstallOutcome([], problems=refused, messages=messages)
         # apt waits on the frontend lock itself too, in case someone took it since we looked.
         args = ['-o', 'DPkg::Lock::Timeout=%d' % max(int(self.lock_timeout), 0)] + self._install_args(runnable)
         rc, out, err = self._run('apt-get', args, check=False)
         apt_errors = _last_errors(out + '\n' + err)
         if rc != 0:
             messages.append('apt-get install failed (rc=%s): %s' % (rc, apt_errors or err.strip()))
-        failed = attribute_failures(transaction, runnable, self._dpkg_status(), apt_errors if rc else '')
-        failed.update(refused)
-        return InstallOutcome(transaction, failed=failed, messages=messages)
+        problems = dpkg_problems(transaction, runnable, self._dpkg_status(), apt_errors if rc else '')
+        problems.update(refused)
+        return InstallOutcome(transaction, problems=problems, messages=messages)
 
     def upgrade_python_apt(self):
         """AWS upgrades python3-apt on every apt Install, whatever the baseline (ssm-semantics 3.5, 11.16).
@@ -593,7 +593,7 @@ class AptBackend(PatchBackend):
         The node's sources, lists and package cache files are never touched: apt reads a
         private source list and keeps private lists in a temporary directory under
         ``<root>/var/lib/fleetops-patch``, removed on exit. The private lists are fetched
-        on entry (a failure to fetch raises BackendError and cleans up).
+        on entry (a source that cannot be fetched raises MetadataError naming it, and cleans up).
         """
         lines = parse_sources_lines(sources, product)
         if not lines:
@@ -630,8 +630,9 @@ class AptBackend(PatchBackend):
             remove_empty_directories(parent, created)
 
 
-def attribute_failures(transaction, targets, status, apt_errors):
-    """{'name.arch': why} for every package the run should have changed but dpkg says it did not."""
+def dpkg_problems(transaction, targets, status, apt_errors):
+    """{'name.arch': what dpkg's status shows} for every package the run set out to change that it did not leave
+    fully installed at the planned version (with apt's errors, when it gave some). Observations, not verdicts."""
     failed = {}
     wanted = [(item['name'], item['arch'], item['to_version']) for item in transaction if item['action'] != 'remove']
     planned = set((name, version) for name, _arch, version in wanted)

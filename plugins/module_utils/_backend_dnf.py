@@ -13,8 +13,8 @@ is skipped with a warning, as dnf does); baseline Sources never get skipped.
 
 Truthful state after a failing %post: rpm keeps the package installed at the new
 version (the payload is on disk and in the rpmdb), so the next ``read_universe``
-reports that version; ``install`` reports the package in ``InstallOutcome.failed``
-with the scriptlet error so that the run still fails loudly.
+reports that version; ``install`` reports the scriptlet error in ``InstallOutcome.problems``
+(``_compliance`` then fails the run).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -481,9 +481,9 @@ class DnfBackend(PatchBackend):
         self._reboot_package_times = None
         messages, errors = [], []
         with self._session(reading=False) as base:
-            items, failed = self._resolve(base, targets)
+            items, problems = self._resolve(base, targets)
             if not items:
-                return InstallOutcome([], failed, messages)
+                return InstallOutcome([], problems, messages)
             display = _recording_display()
             try:
                 base.download_packages(list(base.transaction.install_set))
@@ -494,11 +494,11 @@ class DnfBackend(PatchBackend):
                 errors.append('the rpm transaction failed: %s' % _one_line(exc))
             messages.extend(display.errors + errors)
         # whatever dnf said, the rpmdb is the truth about what is installed now
-        failed.update(self._verify(targets, display.errors, failed, '; '.join(errors)))
-        return InstallOutcome(items, failed, messages)
+        problems.update(self._verify(targets, display.errors, problems, '; '.join(errors)))
+        return InstallOutcome(items, problems, messages)
 
     def _verify(self, targets, errors, already_failed, transaction_error=''):
-        """Compare the rpmdb after the transaction with the targets; attribute rpm's errors."""
+        """What the rpmdb after the transaction shows of the targets, with rpm's errors attributed to them."""
         scriptlet_errors = {}
         for message in errors:
             match = _SCRIPTLET_ERROR_RE.search(message)

@@ -517,7 +517,7 @@ class ZypperBackend(PatchBackend):
             if now is None or compare_evr(now, version) != 0:
                 failed.setdefault(key, errors.get(key) or '%s is at %s after the update, not %s'
                                   % (key, now or 'not installed', version))
-        return InstallOutcome(items, failed=failed, messages=messages)
+        return InstallOutcome(items, problems=failed, messages=messages)
 
     def reboot_required(self):
         """zypper's own signal: ``zypper needs-rebooting`` exits 102 when libzypp set

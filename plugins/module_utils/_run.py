@@ -26,7 +26,6 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _ove
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _platform
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
-from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
     BackendError, BaselineValidationError, InputError, LockTimeoutError, PatchManagerError)
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import patch_group_problem, type_name
@@ -248,34 +247,9 @@ def changed_packages(before, after):
                   if old.get((name, arch)) != version)
 
 
-def mark_failed_overrides(patches, targets, family):
-    """Override-list runs: a listed package that did not reach the version the run tried is FAILED."""
-    wanted = dict(((name, arch), version) for name, arch, version in targets)
-    marked = []
-    for patch in patches:
-        target = wanted.get((patch['name'], patch['arch']))
-        installed = patch.get('installed_version')
-        if target is not None and (installed is None or _versions.compare(family, installed, target) < 0):
-            patch = dict(patch, state='FAILED', reason='The install override list asked for %s but %s is still installed.'
-                         % (target, installed))
-        marked.append(patch)
-    return marked
-
-
 def sort_patches(patches):
     rank = dict((state, index) for index, state in enumerate(STATE_REPORT_ORDER))
     return sorted(patches, key=lambda patch: (rank.get(patch['state'], len(rank)), patch['name'], patch['arch']))
-
-
-def failure_message(patches, outcome_failed):
-    """One sentence naming every package that did not reach its approved version, or None."""
-    failed = dict((('%s.%s' % (patch['name'], patch['arch'])), None) for patch in patches if patch['state'] == 'FAILED')
-    for key, why in (outcome_failed or {}).items():
-        failed[key] = why
-    if not failed:
-        return None
-    parts = ['%s (%s)' % (key, why) if why else key for key, why in sorted(failed.items())]
-    return 'Install failed for %d package(s): %s.' % (len(parts), '; '.join(parts))
 
 
 def instance_patch_state(request, summary, start, end, last_no_reboot_time):
@@ -368,7 +342,7 @@ def execute(request, backend, now, boot_id, check_mode):
     summary = _compliance.summarise(patches, not_applicable)
     ips = instance_patch_state(request, summary, start, end, node_state.get('last_no_reboot_install_operation_time'))
     result.update(instance_patch_state=ips, patches=patches, ansible_facts=dict(patch_compliance=ips))
-    message = failure_message(patches, result.pop('outcome_failed', None))
+    message = _compliance.install_failure(patches, result.pop('problems', None))
     if message:
         result.update(failed=True, msg=message)
     return result
@@ -401,7 +375,7 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
     after_evaluation = _evaluate.evaluate(request.baseline, after, request.evaluation_time,
                                           dependency_resolver=backend.dependency_closure, advisory_only=advisory_only)
     installed_by_run = changed_packages(before, after)
-    result.update(transaction=outcome.transaction, changed=bool(installed_by_run), outcome_failed=outcome.failed)
+    result.update(transaction=outcome.transaction, changed=bool(installed_by_run), problems=outcome.problems)
     result['warnings'].extend(outcome.messages)
     still_pending = _state.pending_entries(node_state, boot_id, after.installed)
     if no_reboot:
@@ -418,9 +392,8 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
         result['reboot_due'] = bool(installed_by_run or still_pending)
         reported_pending = set()
     patches = _compliance.after_install(evaluation.patches, after_evaluation.patches, targets, installed_by_run,
-                                        reported_pending, override=request.override_entries is not None)
-    if request.override_entries is not None:
-        patches = mark_failed_overrides(patches, targets, request.family)
+                                        reported_pending, override=request.override_entries is not None,
+                                        problems=outcome.problems, family=request.family)
     return patches, after_evaluation.not_applicable_count, node_state
 
 

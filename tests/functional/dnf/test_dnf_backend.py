@@ -266,7 +266,7 @@ def test_dependency_closure_names_the_new_dependency(make_root):
 def test_install_goes_to_the_requested_version_not_the_newest(make_root):
     root = make_root(ALPHA_10)
     outcome = backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')])
-    assert outcome['failed'] == {}
+    assert outcome['problems'] == {}
     assert rpmroot.installed(root)['alpha'] == '0:1.1-1'
     assert 'beta' not in rpmroot.installed(root)
 
@@ -274,7 +274,7 @@ def test_install_goes_to_the_requested_version_not_the_newest(make_root):
 def test_install_pulls_in_a_new_dependency(make_root):
     root = make_root(ALPHA_10)
     outcome = backend(root, 'install', [('alpha', 'noarch', '0:1.2-1')])
-    assert outcome['failed'] == {}
+    assert outcome['problems'] == {}
     assert [(i['name'], i['action']) for i in outcome['transaction']] == [('alpha', 'upgrade'), ('beta', 'install')]
     assert rpmroot.installed(root)['alpha'] == '0:1.2-1'
     assert rpmroot.installed(root)['beta'] == '0:2.0-1'
@@ -283,15 +283,15 @@ def test_install_pulls_in_a_new_dependency(make_root):
 def test_install_never_installs_a_package_that_is_not_installed(make_root):
     root = make_root(ALPHA_10)
     outcome = backend(root, 'install', [('omega', 'noarch', '0:1.0-1')])
-    assert 'not installed' in outcome['failed']['omega.noarch']
+    assert 'not installed' in outcome['problems']['omega.noarch']
     assert 'omega' not in rpmroot.installed(root)
 
 
 def test_failing_post_script_is_reported_and_the_installed_version_is_truthful(make_root):
     root = make_root(ALPHA_10, BROKEN_10)
     outcome = backend(root, 'install', [('broken', 'noarch', '0:1.1-1'), ('alpha', 'noarch', '0:1.1-1')])
-    assert 'POSTIN scriptlet failed' in outcome['failed']['broken.noarch']
-    assert 'alpha.noarch' not in outcome['failed']
+    assert 'POSTIN scriptlet failed' in outcome['problems']['broken.noarch']
+    assert 'alpha.noarch' not in outcome['problems']
     # rpm keeps the package: rpm -q and the next read agree on the new version
     assert rpmroot.installed(root)['broken'] == '0:1.1-1'
     assert installed_versions(backend(root, 'read_universe', *RHEL))['broken'] == '0:1.1-1'
@@ -300,8 +300,8 @@ def test_failing_post_script_is_reported_and_the_installed_version_is_truthful(m
 def test_unresolvable_update_fails_alone_and_the_others_install(make_root):
     root = make_root(ALPHA_10, EPSILON_10)
     outcome = backend(root, 'install', [('epsilon', 'noarch', '0:1.1-1'), ('alpha', 'noarch', '0:1.1-1')])
-    assert 'zeta-not-in-any-repository' in outcome['failed']['epsilon.noarch']
-    assert 'alpha.noarch' not in outcome['failed']
+    assert 'zeta-not-in-any-repository' in outcome['problems']['epsilon.noarch']
+    assert 'alpha.noarch' not in outcome['problems']
     assert rpmroot.installed(root)['alpha'] == '0:1.1-1'
     assert rpmroot.installed(root)['epsilon'] == '0:1.0-1'
     assert backend(root, 'dependency_closure', 'epsilon', 'noarch', '0:1.1-1') == []
@@ -325,7 +325,7 @@ def test_held_dnf_lock_raises_lock_timeout_naming_the_holder(make_root):
         holder.kill()
         holder.wait()
     # the holder is gone: the stale lock file no longer blocks
-    assert backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')], lock_timeout=1)['failed'] == {}
+    assert backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')], lock_timeout=1)['problems'] == {}
 
 
 def test_held_rpm_transaction_lock_raises_lock_timeout(make_root):
@@ -344,14 +344,14 @@ def test_held_rpm_transaction_lock_raises_lock_timeout(make_root):
 def test_no_reboot_required_after_an_ordinary_update(make_root):
     root = make_root(ALPHA_10)
     assert backend(root, 'reboot_required') is False
-    assert backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')])['failed'] == {}
+    assert backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')])['problems'] == {}
     assert backend(root, 'reboot_required') is False
 
 
 def test_reboot_required_when_glibc_was_updated_since_boot(make_root):
     root = make_root(GLIBC_1)
     outcome = backend(root, 'install', [('glibc', 'noarch', '0:2.34-101')])
-    assert outcome['failed'] == {}
+    assert outcome['problems'] == {}
     assert backend(root, 'reboot_required') is True
 
 

@@ -188,7 +188,7 @@ def test_plan_is_exact_and_changes_nothing(scenario):
 def test_install_reaches_the_requested_version_not_the_newest(scenario):
     root, _repository, backend = scenario
     outcome = backend.install([('foo', 'noarch', '0:1.2-1')])
-    assert outcome.failed == {}
+    assert outcome.problems == {}
     assert rpmroot.installed(root)['foo'] == '0:1.2-1'
     assert [(item['name'], item['to_version'], item['action']) for item in outcome.transaction] == [
         ('foo', '0:1.2-1', 'upgrade')]
@@ -200,7 +200,7 @@ def test_update_needing_a_new_package_installs_it_as_dependency(scenario):
     assert backend.dependency_closure('foo', 'noarch', '0:1.3-1') == [('libbar', 'noarch', '0:2.0-1')]
     assert backend.dependency_closure('foo', 'noarch', '0:1.1-1') == []
     outcome = backend.install([('foo', 'noarch', '0:1.3-1')])
-    assert outcome.failed == {}
+    assert outcome.problems == {}
     installed = rpmroot.installed(root)
     assert (installed['foo'], installed['libbar']) == ('0:1.3-1', '0:2.0-1')
     assert {'name': 'libbar', 'arch': 'noarch', 'from_version': None, 'to_version': '0:2.0-1',
@@ -216,15 +216,15 @@ def test_unresolvable_update_fails_alone_and_the_others_install(zypper_scenario)
     outcome = backend.install([('foo', 'noarch', '0:1.1-1'), ('qux', 'noarch', '0:2.0-1')])
     installed = rpmroot.installed(root)
     assert (installed['foo'], installed['qux']) == ('0:1.1-1', '0:1.0-1')
-    assert list(outcome.failed) == ['qux.noarch']
-    assert 'nowhere-to-be-found' in outcome.failed['qux.noarch']
+    assert list(outcome.problems) == ['qux.noarch']
+    assert 'nowhere-to-be-found' in outcome.problems['qux.noarch']
 
 
 def test_version_no_repository_carries_is_reported_failed(scenario):
     root, _repository, backend = scenario
     outcome = backend.install([('foo', 'noarch', '0:9.9-1')])
     assert rpmroot.installed(root)['foo'] == '0:1.0-1'
-    assert 'foo.noarch' in outcome.failed and 'foo.noarch=0:9.9-1' in outcome.failed['foo.noarch']
+    assert 'foo.noarch' in outcome.problems and 'foo.noarch=0:9.9-1' in outcome.problems['foo.noarch']
 
 
 def test_failing_post_script_is_reported_against_the_package(zypper_scenario):
@@ -235,8 +235,8 @@ def test_failing_post_script_is_reported_against_the_package(zypper_scenario):
     installed = rpmroot.installed(root)
     # rpm keeps a package whose %post failed installed; the outcome says so for that package only
     assert (installed['grumpy'], installed['foo']) == ('0:2.0-1', '0:1.1-1')
-    assert list(outcome.failed) == ['grumpy.noarch']
-    assert '%post(grumpy-2.0-1.noarch) scriptlet failed' in outcome.failed['grumpy.noarch']
+    assert list(outcome.problems) == ['grumpy.noarch']
+    assert '%post(grumpy-2.0-1.noarch) scriptlet failed' in outcome.problems['grumpy.noarch']
 
 
 def test_held_lock_raises_lock_timeout_naming_the_holder(scenario):

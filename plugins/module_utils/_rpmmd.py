@@ -20,10 +20,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import compare
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import UTC
-
-EPOCH_START = datetime.datetime(1970, 1, 1, tzinfo=UTC)
-
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import EPOCH, UTC
 
 def evr_from_parts(epoch, version, release):
     """updateinfo package attributes -> 'E:V-R'."""
@@ -47,7 +44,7 @@ def parse_issue_date(value):
             return datetime.datetime.strptime(value, layout).replace(tzinfo=UTC)
         except ValueError:
             continue
-    return EPOCH_START
+    return EPOCH
 
 
 # Memoised: called once per record (tens of thousands), with a handful of distinct values.
@@ -64,7 +61,7 @@ class PatchInfo(object):
         self.version = version
         self.category = category
         self.severity = severity
-        self.issued = issued if issued is not None else EPOCH_START
+        self.issued = issued if issued is not None else EPOCH
         self.cve_ids = tuple(cve_ids)
         self.bugzilla_ids = tuple(bugzilla_ids)
         self.packages = set(packages)     # {(name, arch, 'E:V-R')}

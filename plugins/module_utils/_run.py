@@ -30,7 +30,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors imp
     BackendError, BaselineValidationError, InputError, LockTimeoutError, PatchManagerError)
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import patch_group_problem, type_name
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
-    OPERATIONS, REBOOT_OPTIONS, STATE_REPORT_ORDER, UTC, iso_time, parse_time,
+    EPOCH, OPERATIONS, REBOOT_OPTIONS, STATE_REPORT_ORDER, UTC, iso_time, parse_time,
 )
 
 SNAPSHOT_ID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
@@ -68,7 +68,7 @@ def choice(params, field, allowed, default):
 
 
 # The evaluation times a run accepts: approval delays (up to 360 days) are subtracted from them.
-EARLIEST_EVALUATION_TIME = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+EARLIEST_EVALUATION_TIME = EPOCH
 LATEST_EVALUATION_TIME = datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 EVALUATION_TIME_EXAMPLE = 'such as 2026-01-31T00:00:00Z'
 

@@ -64,6 +64,9 @@ COMPLIANCE_STATUSES = ('COMPLIANT', 'NON_COMPLIANT')
 # Every time we report or store: ISO 8601, UTC, whole seconds.
 ISO_UTC_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
 ISO_DATE_FORMAT = '%Y-%m-%d'
+# The Unix epoch: the release date of an update without one (ssm-semantics section 3.8), and the
+# earliest evaluation time a run accepts.
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def as_utc(value):

@@ -2,18 +2,13 @@
 # Copyright (c) fleetops.patch_manager contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The zypper universe: candidate records from patches and available versions; baseline Sources.
-
-Fixtures under fixtures/zypper/ (how they were made: test__zypper_xml.py).
-"""
+"""The zypper universe: candidate records from patches and available versions; baseline Sources."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import io
-import os
 
 import pytest
 
@@ -22,14 +17,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _rpm
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _zypper_xml as zxml
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import InputError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import InstalledPackage
-
-FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures', 'zypper')
-UTC = datetime.timezone.utc
-
-
-def fixture(name):
-    with open(os.path.join(FIXTURES, name)) as handle:
-        return handle.read()
+from ansible_collections.fleetops.patch_manager.tests.unit.plugins.module_utils.zypper_fixtures import fixture
 
 
 @pytest.mark.parametrize('category, expected', [

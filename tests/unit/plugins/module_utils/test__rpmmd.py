@@ -2,10 +2,7 @@
 # Copyright (c) fleetops.patch_manager contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""rpm-md metadata as zypper caches it: updateinfo (patches) and primary.
-
-Fixtures under fixtures/zypper/ (how they were made: test__zypper_xml.py).
-"""
+"""rpm-md metadata as zypper caches it: updateinfo (patches) and primary."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,19 +11,12 @@ __metaclass__ = type
 import datetime
 import gzip
 import io
-import os
 
 import pytest
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _rpmmd as rpmmd
-
-FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures', 'zypper')
-UTC = datetime.timezone.utc
-
-
-def fixture(name):
-    with open(os.path.join(FIXTURES, name)) as handle:
-        return handle.read()
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import UTC
+from ansible_collections.fleetops.patch_manager.tests.unit.plugins.module_utils.zypper_fixtures import fixture
 
 
 def test_updateinfo_gives_category_severity_date_references_and_packages():

@@ -2,27 +2,17 @@
 # Copyright (c) fleetops.patch_manager contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Running zypper and rpm: rpm query output, the zypp lock, capabilities.
-
-Fixtures under fixtures/zypper/ (how they were made: test__zypper_xml.py).
-"""
+"""Running zypper and rpm: rpm query output, the zypp lock, capabilities."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import datetime
-import os
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _zypper_cli as zcli
-
-FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures', 'zypper')
-UTC = datetime.timezone.utc
-
-
-def fixture(name):
-    with open(os.path.join(FIXTURES, name)) as handle:
-        return handle.read()
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import UTC
+from ansible_collections.fleetops.patch_manager.tests.unit.plugins.module_utils.zypper_fixtures import fixture
 
 
 def test_rpm_query_gives_name_arch_evr_and_aware_install_time():

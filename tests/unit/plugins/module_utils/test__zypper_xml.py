@@ -2,36 +2,20 @@
 # Copyright (c) fleetops.patch_manager contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Parsing of real zypper 1.14 / rpm 4.18 output (fixtures captured from an alternate root).
-
-The fixtures under fixtures/zypper/ were printed by zypper --root R --non-interactive --xmlout
-against a generated repository: foo 1.0 installed, foo 1.1/1.2/1.3 and bar 2.0 available,
-patches FLEET-2026-1 (security/important, CVE + bugzilla), FLEET-2026-2 (recommended/moderate,
-issued as epoch seconds) and FLEET-2026-3 (optional/unspecified, unparsable date, bar with epoch 2).
-updateinfo.xml is the repository input zypper read them from.
-"""
+"""Parsing what zypper --xmlout prints (captured output: see zypper_fixtures.py)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import io
-import os
 
 import pytest
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _rpmmd as rpmmd
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _zypper_xml as zxml
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError
-
-FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures', 'zypper')
-UTC = datetime.timezone.utc
-
-
-def fixture(name):
-    with open(os.path.join(FIXTURES, name)) as handle:
-        return handle.read()
+from ansible_collections.fleetops.patch_manager.tests.unit.plugins.module_utils.zypper_fixtures import fixture
 
 
 def test_search_lists_every_version_with_epoch_and_repository():

@@ -490,6 +490,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import module_runner, settle_garbage_collector
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._module_result import exit_json
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._respawn import respawn_module
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import SUPPORTED_OPERATING_SYSTEMS
 
@@ -566,7 +567,7 @@ def main():
     settle_garbage_collector()
     if result.get('failed'):
         module.fail_json(**result)
-    module.exit_json(**result)
+    exit_json(module, result)
 
 
 if __name__ == '__main__':

@@ -173,14 +173,14 @@ def _records(name, arch, evr, repository, carrying, candidates, record=Candidate
     """Append the records of one version: one per patch carrying it, else one without.
 
     ``record``: the class of the records (DatabaseRecord for an installed version no repository offers).
+    Tens of thousands per read: positional arguments, the AWS spellings memoised.
     """
     if not carrying:
-        candidates.append(record(name, arch, evr, repository=repository))
+        candidates.append(record(name, arch, evr, repository))
     for patch in carrying:
-        candidates.append(record(
-            name, arch, evr, repository=repository, security=True, advisory_id=patch.name,
-            classification=aws_classification(patch.category), severity=aws_severity(patch.severity),
-            release_date=patch.issued, cve_ids=patch.cve_ids, bugzilla_ids=patch.bugzilla_ids))
+        candidates.append(record(name, arch, evr, repository, True, patch.name, aws_classification(patch.category),
+                                 aws_severity(patch.severity), None, None, patch.issued, patch.cve_ids,
+                                 patch.bugzilla_ids))
 
 
 def build_candidates(installed, available, patch_index, arches=None):
@@ -374,12 +374,12 @@ class ZypperBackend(PatchBackend):
     def read_universe(self, operating_system, product, advisory_only=False):
         """Installed packages (rpm), patches (raw updateinfo) and, unless ``advisory_only``, every
         available version (raw primary metadata, else ``zypper search``); see the module docstring."""
-        repositories = self._enabled_repositories()
-        aliases = self._usable_aliases(repositories)
-        # rpm reads its database in its own process while this one parses the metadata
+        # rpm reads its database in its own process while this one lists the repositories and parses their metadata
         rpm_query = _InBackground(self._cli.installed_packages)
         patches = {}
         try:
+            repositories = self._enabled_repositories()
+            aliases = self._usable_aliases(repositories)
             with gc_paused():
                 uncached = self._read_raw_patches(aliases, patches)
                 available = None if advisory_only else self._read_raw_available(aliases)
@@ -520,15 +520,10 @@ class ZypperBackend(PatchBackend):
         return InstallOutcome(items, problems=failed, messages=messages)
 
     def reboot_required(self):
-        """zypper's own signal: ``zypper needs-rebooting`` exits 102 when libzypp set
-        <root>/run/reboot-needed (a package flagged as needing a reboot was installed),
-        or an install in this run exited 102."""
-        if self._reboot_signalled:
-            return True
-        rc, _out, _err, _argv = self._cli.run(['needs-rebooting'])
-        if rc in (ZYPPER_EXIT_OK, ZYPPER_EXIT_INF_REBOOT_NEEDED):
-            return rc == ZYPPER_EXIT_INF_REBOOT_NEEDED
-        return os.path.exists(os.path.join(self.root, 'run/reboot-needed'))
+        """zypper's own signal: the flag file <root>/run/reboot-needed that libzypp sets when it installs a
+        package flagged as needing a reboot (what ``zypper needs-rebooting`` reports, read without starting
+        zypper), or an install in this run exited 102."""
+        return self._reboot_signalled or os.path.exists(os.path.join(self.root, 'run/reboot-needed'))
 
     @contextlib.contextmanager
     def sources_replaced(self, sources, product=None):

@@ -23,8 +23,8 @@ __metaclass__ = type
 import re
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import split_evr
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import RPM_FAMILIES
 
-RPM_FAMILIES = ('dnf', 'zypper')
 WILDCARD_CHARACTERS = frozenset('*?[')
 # Generated forms are joined with this separator and searched in one regex call;
 # no package name, version or advisory ID contains it.

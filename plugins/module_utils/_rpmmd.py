@@ -20,7 +20,8 @@ import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import compare
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import EPOCH, UTC
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
+    EPOCH, ISO_DATE_FORMAT, ISO_UTC_FORMAT, UTC)
 
 def evr_from_parts(epoch, version, release):
     """updateinfo package attributes -> 'E:V-R'."""
@@ -39,7 +40,7 @@ def parse_issue_date(value):
     match = _PLAIN_DATE.match(value)
     if match:
         return datetime.datetime(*[int(part or 0) for part in match.groups()], tzinfo=UTC)
-    for layout in ('%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%d %H:%M', '%Y-%m-%d'):
+    for layout in ('%Y-%m-%d %H:%M:%S', ISO_UTC_FORMAT, '%Y-%m-%d %H:%M', ISO_DATE_FORMAT):
         try:
             return datetime.datetime.strptime(value, layout).replace(tzinfo=UTC)
         except ValueError:

@@ -35,6 +35,7 @@ FAMILY_BY_OS = dict([(name, 'apt') for name in APT_OPERATING_SYSTEMS] + [('SUSE'
                     + [(name, 'dnf') for name in RPM_OPERATING_SYSTEMS])
 SUPPORTED_OPERATING_SYSTEMS = tuple(name for name in OPERATING_SYSTEMS if name in FAMILY_BY_OS)
 FAMILIES = ('apt', 'dnf', 'zypper')
+RPM_FAMILIES = ('dnf', 'zypper')
 
 # ---- run options --------------------------------------------------------------------
 

@@ -492,7 +492,8 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend im
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._module_result import exit_json
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._respawn import respawn_module
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import SUPPORTED_OPERATING_SYSTEMS
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
+    OPERATIONS, REBOOT_OPTIONS, SUPPORTED_OPERATING_SYSTEMS, UTC)
 
 
 # Python bindings each family reads the package database with, and the Debian/RPM package that ships them.
@@ -502,11 +503,11 @@ SYSTEM_INTERPRETERS = ['/usr/bin/python3', '/usr/libexec/platform-python', '/usr
 
 def argument_spec():
     return dict(
-        operation=dict(type='str', choices=['Scan', 'Install'], default='Scan'),
+        operation=dict(type='str', choices=list(OPERATIONS), default='Scan'),
         baseline=dict(type='raw'),
         baseline_override=dict(type='raw'),
         install_override_list=dict(type='raw'),
-        reboot_option=dict(type='str', choices=['RebootIfNeeded', 'NoReboot'], default='RebootIfNeeded'),
+        reboot_option=dict(type='str', choices=list(REBOOT_OPTIONS), default='RebootIfNeeded'),
         reboot_timeout=dict(type='int'),
         snapshot_id=dict(type='str'),
         patch_group=dict(type='str'),
@@ -544,7 +545,7 @@ def ensure_bindings(module, family):
 
 
 def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return datetime.datetime.now(UTC).replace(microsecond=0)
 
 
 def main():

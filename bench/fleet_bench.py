@@ -2,27 +2,37 @@
 # Copyright (c) fleetops.patch_manager contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Fleet Scan over SSH: run_patch_baseline against the usual Ansible way, on the test fleet.
+"""Fleet runs over SSH: our fleet playbooks against one task and the usual Ansible way.
 
-Brings up the SSH test fleet (tests/fleet/fleetctl.py; root needed), then times, in the
-same run and alternating, two playbooks over every node and over each family alone:
+Brings up the SSH test fleet of Debian nodes (tests/fleet/fleetctl.py; root needed) at each
+size (default 32 and 96, forks = nodes) and times, alternating the order between repeats:
 
-- ours:   tests/fleet/playbooks/patch.yml, operation Scan (metadata refresh, full evaluation
-          against a baseline, compliance counters);
-- native: tests/fleet/playbooks/native_scan.yml (apt upgrade / dnf latest in check mode with
-          a cache update, zypper list-updates): what playbooks do without a patch baseline.
+Scan
+- fleet:    ``fleetops.patch_manager.scan`` on the fleet file with the example registry beside it
+            (registry resolution, one snapshot, rate control, the fleet summary);
+- one task: tests/fleet/playbooks/patch.yml, one ``run_patch_baseline`` task (Scan, inline baseline);
+- native:   tests/fleet/playbooks/native_scan.yml (``ansible.builtin.apt`` dist-upgrade in check mode).
+Install (every node is put back to the old versions before each run, untimed)
+- fleet:    ``fleetops.patch_manager.install`` with ``max_concurrency=100%``, NoReboot;
+- one task: patch.yml with Install, NoReboot;
+- native:   ``ansible.builtin.apt`` dist-upgrade (tests/fleet/playbooks/native_install.yml).
 
-Figures are wall-clock medians; the ratio is ours / native (below 1 means ours is faster).
+Every contender refreshes the package lists as it does by default. Figures are medians of
+wall time and of the controller's CPU time (ansible-playbook and every process it started:
+forks and ssh clients; the nodes' own processes are not its children), per run and per host.
 
-Usage: .venv/bin/python bench/fleet_bench.py [--nodes 6] [--repeat 3] [--keep]
+Usage: .venv/bin/python bench/fleet_bench.py [--sizes 32,96] [--repeat 3] [--operations scan,install] [--keep]
 """
 
 import argparse
 import json
 import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -32,65 +42,143 @@ from tests.fleet import fleetctl, scenario  # noqa: E402  pylint: disable=wrong-
 
 PLAYBOOKS = os.path.join(REPO, 'tests', 'fleet', 'playbooks')
 CALLBACKS = os.path.join(REPO, 'tests', 'fleet', 'callback_plugins')
+REGISTRY = os.path.join(REPO, 'tests', 'fleet_layer', 'patch_registry')
+ANSIBLE_PLAYBOOK = os.path.join(REPO, '.venv', 'bin', 'ansible-playbook')
+# Puts a node back to the versions it started with, and forgets pending reboots.
+RESET = ('apt-get install -y -qq --allow-downgrades fleet-base=1.0-1 fleet-tool=2.0-1 >/dev/null '
+         '&& rm -f /var/lib/fleetops-patch/state.json')
 
 
-def run_playbook(inventory, playbook, limit, extra_vars, forks):
-    """Seconds the playbook took; fails loudly if any host failed (a figure of a failed run means nothing)."""
-    argv = [os.path.join(REPO, '.venv', 'bin', 'ansible-playbook'), '-i', inventory, playbook, '--forks', str(forks),
-            '--limit', limit, '--extra-vars', json.dumps(extra_vars)]
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_playbook(playbook, inventory, forks, extra_vars=None, check_hosts=True):
+    """(wall seconds, controller CPU seconds) of one run; fails loudly if a host failed."""
+    argv = [ANSIBLE_PLAYBOOK, '-i', inventory, playbook, '--forks', str(forks)]
+    if extra_vars:
+        argv += ['--extra-vars', json.dumps(extra_vars)]
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, 'ansible.cfg'), ANSIBLE_CALLBACK_PLUGINS=CALLBACKS,
                ANSIBLE_STDOUT_CALLBACK='fleet_results')
+    cpu_before = children_cpu()
     started = time.monotonic()
-    result = subprocess.run(argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            universal_newlines=True, check=False)
-    elapsed = time.monotonic() - started
+    result = subprocess.run(argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, universal_newlines=True, check=False)
+    wall = time.monotonic() - started
+    cpu = children_cpu() - cpu_before
     if result.returncode != 0:
-        raise SystemExit('%s failed (rc %d):\n%s\n%s' % (
-            os.path.basename(playbook), result.returncode, result.stdout[-3000:], result.stderr[-3000:]))
-    stats = json.loads(result.stdout)['stats']
-    if any(host['failures'] or host['unreachable'] for host in stats.values()):
-        raise SystemExit('%s: a host failed: %s' % (os.path.basename(playbook), stats))
-    return elapsed
+        raise SystemExit('%s failed (rc %d):\n%s\n%s' % (os.path.basename(playbook), result.returncode,
+                                                        result.stdout[-3000:], result.stderr[-3000:]))
+    if check_hosts:
+        stats = json.loads(result.stdout)['stats']
+        if any(host['failures'] or host['unreachable'] for host in stats.values()):
+            raise SystemExit('%s: a host failed: %s' % (os.path.basename(playbook), stats))
+    return wall, cpu
 
 
-def measure(state, limit, repeat, forks):
-    ours_vars = {'patch_operation': 'Scan',
-                 'fleet_baselines': {family: scenario.fleet_baseline(family) for family in fleetctl.FAMILIES}}
-    ours, native = [], []
-    for index in range(repeat):
-        pair = [('ours', os.path.join(PLAYBOOKS, 'patch.yml'), ours_vars, ours),
-                ('native', os.path.join(PLAYBOOKS, 'native_scan.yml'), {}, native)]
-        if index % 2:
-            pair.reverse()          # alternate, so warm caches favour neither side
-        for _name, playbook, extra_vars, times in pair:
-            times.append(run_playbook(state['inventory'], playbook, limit, extra_vars, forks))
-    return statistics.median(ours), statistics.median(native)
+def reset_nodes(state, forks):
+    argv = [os.path.join(REPO, '.venv', 'bin', 'ansible'), 'all', '-i', state['inventory'], '--forks', str(forks),
+            '-m', 'ansible.builtin.shell', '-a', RESET]
+    subprocess.run(argv, cwd=REPO, env=dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, 'ansible.cfg')),
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True)
+
+
+def workspace_for(state):
+    """A fleet file with the example registry beside it, as users lay it out."""
+    directory = tempfile.mkdtemp(prefix='fleet-bench-')
+    shutil.copytree(REGISTRY, os.path.join(directory, 'patch_registry'))
+    fleet_file = os.path.join(directory, 'fleet.yml')
+    shutil.copy(state['fleet_file'], fleet_file)
+    return directory, fleet_file
+
+
+def contenders(operation, state, fleet_file, snapshots):
+    baselines = {family: scenario.fleet_baseline(family) for family in fleetctl.FAMILIES}
+    one_task = ('one task', os.path.join(PLAYBOOKS, 'patch.yml'), state['inventory'],
+                {'patch_operation': operation, 'fleet_baselines': baselines,
+                 'patch_reboot_option': 'NoReboot'})
+    if operation == 'Scan':
+        fleet = ('fleet', 'fleetops.patch_manager.scan', fleet_file, {})
+        native = ('native', os.path.join(PLAYBOOKS, 'native_scan.yml'), state['inventory'], {})
+    else:
+        fleet = ('fleet', 'fleetops.patch_manager.install', fleet_file,
+                 {'max_concurrency': '100%', 'max_errors': '100%', 'patch_reboot_option': 'NoReboot'})
+        native = ('native', os.path.join(PLAYBOOKS, 'native_install.yml'), state['inventory'], {})
+    os.environ['FLEETOPS_PATCH_SNAPSHOT_DIR'] = snapshots
+    return [fleet, one_task, native]
+
+
+def measure(operation, state, fleet_file, snapshots, forks, repeat):
+    """{name: [(wall, cpu), ...]} for one operation at one size."""
+    entries = contenders(operation, state, fleet_file, snapshots)
+    times = dict((name, []) for name, _playbook, _inventory, _extra in entries)
+    for index in range(repeat + 1):
+        order = entries if index % 2 == 0 else list(reversed(entries))
+        for name, playbook, inventory, extra in order:
+            if operation == 'Install':
+                reset_nodes(state, forks)
+            measured = run_playbook(playbook, inventory, forks, extra)
+            if index:                      # the first round warms caches and connections
+                times[name].append(measured)
+    return times
+
+
+def report(operation, size, times):
+    one_task = statistics.median(wall for wall, _cpu in times['one task'])
+    rows = []
+    for name in ('fleet', 'one task', 'native'):
+        wall = statistics.median(wall for wall, _cpu in times[name])
+        cpu = statistics.median(cpu for _wall, cpu in times[name])
+        rows.append('| %s | %d | %s | %.2f | %.2fx | %.1f | %.3f |'
+                    % (operation, size, name, wall, wall / one_task, cpu, cpu / size))
+        if name == 'fleet':
+            fleet_wall = wall
+    return rows, fleet_wall
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--nodes', type=int, default=6)
+    parser.add_argument('--sizes', default='32,96')
     parser.add_argument('--repeat', type=int, default=3)
-    parser.add_argument('--keep', action='store_true', help='leave the fleet running afterwards')
+    parser.add_argument('--operations', default='scan,install')
+    parser.add_argument('--keep', action='store_true', help='leave the last fleet running afterwards')
     args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(',')]
+    operations = [{'scan': 'Scan', 'install': 'Install'}[name] for name in args.operations.split(',')]
     if args.repeat < 1:
         parser.error('--repeat: %d is below 1' % args.repeat)
+    print('Fleet runs over SSH on Debian test nodes, forks = nodes; median of %d runs each after one warm-up round'
+          % args.repeat)
+    print('controller CPU: ansible-playbook and its forks and ssh clients (user + system)')
+    print()
+    print('| operation | nodes | contender | wall s | x one task | controller CPU s | CPU s per host |')
+    print('| --- | ---: | --- | ---: | ---: | ---: | ---: |')
+    fleet_walls = {}
     with fleetctl.session_lock():       # waits while a test session uses the fleet
-        state = fleetctl.up(args.nodes, 'mix')
         try:
-            families = sorted({node['family'] for node in state['nodes']})
-            counts = ', '.join('%d %s' % (sum(node['family'] == family for node in state['nodes']), family)
-                               for family in families)
-            print('Fleet Scan over SSH, %d nodes (%s), forks=%d, median of %d runs each'
-                  % (len(state['nodes']), counts, args.nodes, args.repeat))
-            print('%-12s %10s %10s %14s' % ('hosts', 'ours s', 'native s', 'ours/native'))
-            for limit in ['all'] + ['fleet_%s' % family for family in families]:
-                ours, native = measure(state, limit, args.repeat, args.nodes)
-                print('%-12s %10.2f %10.2f %14.2f' % (limit, ours, native, ours / native))
+            for size in sizes:
+                state = fleetctl.up(size, 'deb')
+                directory, fleet_file = workspace_for(state)
+                try:
+                    for operation in operations:
+                        times = measure(operation, state, fleet_file, os.path.join(directory, 'snapshots'),
+                                        size, args.repeat)
+                        rows, fleet_walls[(operation, size)] = report(operation, size, times)
+                        print('\n'.join(rows), flush=True)
+                finally:
+                    shutil.rmtree(directory, ignore_errors=True)
         finally:
             if not args.keep:
                 with fleetctl.fleet_lock():
                     fleetctl.down()
+    if len(sizes) > 1:
+        print()
+        low, high = min(sizes), max(sizes)
+        for operation in operations:
+            growth = fleet_walls[(operation, high)] / fleet_walls[(operation, low)]
+            print('%s: fleet playbook wall time grows %.2fx from %d to %d nodes (%.2fx the nodes)'
+                  % (operation, growth, low, high, float(high) / low))
     return 0
 
 

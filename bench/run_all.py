@@ -5,6 +5,7 @@
 """Run every benchmark in bench/ one after the other and print their tables (``make bench``).
 
 - engine_bench.py        under this interpreter (it times /usr/bin/python3 itself too);
+- schedule_bench.py      under this interpreter (maintenance window schedules, controller side);
 - scan_apt_bench.py      under /usr/bin/python3 (python3-apt), any user;
 - scan_dnf_bench.py      under /usr/bin/python3 (python3-dnf), root (rpm root, dnf makecache);
 - scan_zypper_bench.py   under /usr/bin/python3, root;
@@ -30,6 +31,7 @@ SYSTEM_PYTHON = '/usr/bin/python3'
 # (name, interpreter, needs root)
 BENCHMARKS = (
     ('engine_bench', sys.executable, False),
+    ('schedule_bench', sys.executable, False),
     ('scan_apt_bench', SYSTEM_PYTHON, False),
     ('scan_dnf_bench', SYSTEM_PYTHON, True),
     ('scan_zypper_bench', SYSTEM_PYTHON, True),

@@ -141,9 +141,11 @@ from ansible.inventory.helpers import get_group_vars
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.vars import combine_vars
 
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._fleet import group_name_for
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._registry import patch_group_problem
 
-GROUP_PREFIX = 'patch_group_'
 HOST_VAR = 'patch_group'
 NODE_KEYS = ('tags', 'vars', 'groups')
 FLEET_TAGS_VAR = 'fleet_tags'
@@ -285,8 +287,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _assign(self, name, patch_group):
         if patch_group is None:
             return
-        self.inventory.set_variable(name, HOST_VAR, patch_group)
-        group = self.inventory.add_group(self._sanitize_group_name(GROUP_PREFIX + patch_group))
+        # Tag values are data, never templates (a tag could be set by anyone who can tag a machine).
+        self.inventory.set_variable(name, HOST_VAR, wrap_var(patch_group))
+        group = self.inventory.add_group(group_name_for(patch_group))
         self.inventory.add_child(group, name)
 
     def _populate(self, result):
@@ -296,7 +299,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self.inventory.add_child(self.inventory.add_group(self._sanitize_group_name(group)), name)
             for key, value in node['vars'].items():
                 self.inventory.set_variable(name, key, value)
-            self.inventory.set_variable(name, FLEET_TAGS_VAR, node['tags'])
+            self.inventory.set_variable(name, FLEET_TAGS_VAR, wrap_var(node['tags']))
             self._assign(name, node['patch_group'])
         for name, patch_group in result['existing'].items():
             if name in self.inventory.hosts:

@@ -21,24 +21,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import json
 import re
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _documents
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import type_name
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (  # noqa: F401 pylint: disable=unused-import
     AMAZON_OPERATING_SYSTEMS, APT_OPERATING_SYSTEMS, COMPLIANCE_LEVELS, LINUX_OPERATING_SYSTEMS, OPERATING_SYSTEMS,
     REDHAT_FAMILY_OPERATING_SYSTEMS, RPM_OPERATING_SYSTEMS,
 )
-
-
-def yaml_library():
-    """PyYAML, imported on first use (a run with a predefined or inline baseline never needs it), or None."""
-    try:
-        import yaml
-    except ImportError:
-        return None
-    return yaml
 
 
 # --- enums and limits (ssm-semantics.md §1, §2) -----------------------------------
@@ -550,27 +541,6 @@ def to_aws_shape(baseline):
 
 # --- documents --------------------------------------------------------------------
 
-def syntax_error_text(error):
-    """Where a JSON or YAML document is broken and why, without quoting the document.
-
-    Parsers quote the offending line; an option's file may hold secrets (AWX shows task
-    output to many people), so only the position and the parser's reason are given, and the
-    reason only when it quotes nothing.
-    """
-    line = getattr(error, 'lineno', None)
-    column = getattr(error, 'colno', None)
-    reason = getattr(error, 'msg', None)
-    mark = getattr(error, 'problem_mark', None)
-    if mark is not None:
-        line, column, reason = mark.line + 1, mark.column + 1, getattr(error, 'problem', None)
-    if line is None:
-        return 'cannot be parsed'
-    where = 'line %d, column %d' % (line, column)
-    if reason and not any(quote in reason for quote in ('"', "'", '`')):
-        return '%s: %s' % (where, reason)
-    return where
-
-
 def load_baseline_document(text, source):
     """Parse JSON or YAML ``text`` (from ``source``, used in errors) into a mapping or list.
 
@@ -578,16 +548,9 @@ def load_baseline_document(text, source):
     The result is not validated: pass each baseline to ``normalise_baseline``.
     """
     try:
-        data = json.loads(text)
-    except ValueError as json_error:
-        yaml = yaml_library()
-        if yaml is None:
-            raise BaselineValidationError(source, 'is not valid JSON (%s), and YAML cannot be read here '
-                                          'because PyYAML is not installed' % syntax_error_text(json_error))
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as yaml_error:
-            raise BaselineValidationError(source, 'is neither valid JSON nor valid YAML (%s)' % syntax_error_text(yaml_error))
+        data = _documents.load_document(text)
+    except _documents.DocumentError as exc:
+        raise BaselineValidationError(source, str(exc))
     if data is None:
         raise BaselineValidationError(source, 'is empty')
     if not isinstance(data, (dict, list)):

@@ -12,11 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 from ansible.module_utils.six import string_types
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _baseline
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _documents
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _patterns
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
@@ -30,38 +29,23 @@ BASELINE_OVERRIDE = 'baseline_override'
 
 
 def parse_document(text, field):
-    """Parse YAML (when PyYAML is importable) or JSON ``text``; errors name ``field`` and never quote the text."""
-    yaml = _baseline.yaml_library()
-    if yaml is not None:
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InputError(field, 'is not valid YAML or JSON (%s)' % _baseline.syntax_error_text(exc))
+    """Parse YAML or JSON ``text`` (see _documents); errors name ``field``, never quote the text."""
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise InputError(field, 'is not valid JSON (%s; PyYAML is not installed for YAML)'
-                         % _baseline.syntax_error_text(exc))
-
-
-def looks_like_document(text):
-    """Whether a string option holds document text rather than a file path."""
-    stripped = text.strip()
-    return '\n' in stripped or stripped[:1] in ('[', '{') or stripped.startswith('patches:')
+        return _documents.load_document(text)
+    except _documents.DocumentError as exc:
+        raise InputError(field, 'the document %s' % exc)
 
 
 def read_document(value, field):
     """A string option is document text or a path to a file holding it; anything else is data."""
     if not isinstance(value, string_types):
         return value
-    if looks_like_document(value):
+    if _documents.looks_like_document(value):
         return parse_document(value, field)
     try:
-        with open(value) as handle:
-            text = handle.read()
-    except (IOError, OSError) as exc:
-        raise InputError(field, 'cannot read the file %s: %s' % (value, exc.strerror or exc))
-    return parse_document(text, field)
+        return _documents.read_document_file(value)
+    except _documents.DocumentError as exc:
+        raise InputError(field, str(exc))
 
 
 def _optional_text(entry, key, path):

@@ -146,12 +146,18 @@ def _detected_operating_system(os_release):
 def detect_platform(os_release, operating_system=None):
     """Platform(operating_system, product, family) for a parsed os-release.
 
-    An explicit ``operating_system`` (the module option) wins over the detected one;
-    the product is still taken from os-release when possible.
+    An explicit ``operating_system`` (the module option) is for systems whose os-release
+    is missing or not one we map; one that contradicts a mapped os-release fails, naming
+    both. The product is still taken from os-release when possible.
     """
     detected, prefix = _detected_operating_system(os_release)
     if operating_system is not None:
         validate_operating_system(operating_system)
+        if detected is not None and detected != operating_system:
+            raise InputError('operating_system', '%s contradicts the os-release of the system (ID=%s, VERSION_ID=%s: %s); '
+                                                 'leave operating_system unset or set it to %s'
+                             % (operating_system, os_release.get('ID'), os_release.get('VERSION_ID', ''), detected,
+                                detected))
         if detected is None:
             prefix = _PRODUCT_PREFIX_BY_OS[operating_system]
         return Platform(operating_system, _product(prefix, os_release), FAMILY_BY_OS[operating_system])

@@ -21,6 +21,7 @@ from ansible.module_utils.six import string_types
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _baseline
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _compliance
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _documents
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _overrides
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _platform
@@ -32,6 +33,9 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
     EPOCH, OPERATIONS, REBOOT_OPTIONS, STATE_REPORT_ORDER, UTC, iso_time, parse_time,
 )
+
+# The key of a resolved entry that applies whatever the host's OS (a task's baseline).
+ANY_OS = '*'
 
 SNAPSHOT_ID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 
@@ -54,6 +58,8 @@ class RunRequest(object):
         self.update_cache = fields['update_cache']              # None: the default (refresh)
         self.cache_valid_time = fields.get('cache_valid_time', 0)
         self.warnings = fields['warnings']
+        # The controller's resolved entry (baseline_source, snapshot_reused), None when run on its own.
+        self.resolved = fields.get('resolved')
 
 
 # ---------------------------------------------------------------- validation (pure)
@@ -130,7 +136,7 @@ def baseline_from_option(value):
     if isinstance(value, string_types):
         if _predefined.is_predefined_name(value):
             return _predefined.get_predefined(value)
-        if not (_overrides.looks_like_document(value) or '/' in value):
+        if not (_documents.looks_like_document(value) or '/' in value):
             raise InputError('baseline', '%r is neither a predefined baseline (%s) nor a baseline file'
                              % (value, ', '.join(_predefined.predefined_names())))
         value = _overrides.read_document(value, 'baseline')
@@ -180,6 +186,36 @@ def validate_options(params, default_time=None):
     return options
 
 
+def resolved_entry(resolved_baselines, operating_system):
+    """The controller's entry for the host's OS (or for any OS): ``{'baseline' | 'predefined', 'baseline_source', ...}``."""
+    entry = resolved_baselines.get(operating_system) or resolved_baselines.get(ANY_OS)
+    if not isinstance(entry, dict) or not ('baseline' in entry or 'predefined' in entry):
+        raise InputError('resolved_baselines', 'the controller resolved baselines for %s, but the host runs %s; '
+                                               'check the host\'s facts and the operating_system option'
+                         % (', '.join(sorted(resolved_baselines)) or 'no operating system', operating_system))
+    return entry
+
+
+def choose_baseline(params, options, operating_system):
+    """(canonical baseline, entry or None) for the host: the controller's resolved entry when given.
+
+    Without one (the module run on its own), the same order the controller applies:
+    the ``baseline_override`` entry for the OS, the ``baseline`` option, the predefined one.
+    A baseline for another operating system fails before the host is touched, naming both.
+    """
+    entry = None
+    if params.get('resolved_baselines'):
+        entry = resolved_entry(params['resolved_baselines'], operating_system)
+        baseline = entry.get('baseline') or _predefined.get_predefined(entry['predefined'])
+    else:
+        baseline = (_overrides.select_baseline_override(options['overrides'], operating_system)
+                    or options['baseline'] or _predefined.get_predefined(_predefined.predefined_name_for(operating_system)))
+    if baseline.get('operating_system') != operating_system:
+        raise InputError('baseline', 'the baseline %s is for %s, but the host runs %s; choose a baseline for %s'
+                         % (baseline.get('name'), baseline.get('operating_system'), operating_system, operating_system))
+    return baseline, entry
+
+
 def prepare(params, default_time=None):
     """Validate every option; return a RunRequest. Reads only ``<root>/etc/os-release`` and option files."""
     options = validate_options(params, default_time)
@@ -187,11 +223,7 @@ def prepare(params, default_time=None):
     warnings = []
     root = params.get('root') or '/'
     operating_system, product, family = detect_platform(root, params.get('operating_system'))
-    baseline = (_overrides.select_baseline_override(options['overrides'], operating_system)
-                or options['baseline'] or _predefined.get_predefined(_predefined.predefined_name_for(operating_system)))
-    if baseline.get('operating_system') != operating_system:
-        warnings.append('The baseline %s is for %s but the host runs %s.'
-                        % (baseline.get('name'), baseline.get('operating_system'), operating_system))
+    baseline, entry = choose_baseline(params, options, operating_system)
     if root != '/' and reboot_option == 'RebootIfNeeded':
         reboot_option = 'NoReboot'
         if operation == 'Install':
@@ -204,7 +236,7 @@ def prepare(params, default_time=None):
         patch_group=options['patch_group'], snapshot_id=options['snapshot_id'],
         update_cache=None if update_cache is None else bool(update_cache),
         cache_valid_time=options['cache_valid_time'],
-        warnings=warnings,
+        warnings=warnings, resolved=entry,
     )
 
 
@@ -342,6 +374,9 @@ def execute(request, backend, now, boot_id, check_mode):
     summary = _compliance.summarise(patches, not_applicable)
     ips = instance_patch_state(request, summary, start, end, node_state.get('last_no_reboot_install_operation_time'))
     result.update(instance_patch_state=ips, patches=patches, ansible_facts=dict(patch_compliance=ips))
+    if request.resolved:
+        result.update(baseline_source=request.resolved.get('baseline_source'),
+                      snapshot_reused=bool(request.resolved.get('snapshot_reused')))
     message = _compliance.install_failure(patches, result.pop('problems', None))
     if message:
         result.update(failed=True, msg=message)

@@ -168,6 +168,15 @@ options:
       - Seconds to wait for the package manager's lock before failing.
     type: int
     default: 120
+  resolved_baselines:
+    description:
+      - Set by the action plugin, not by playbooks - the baselines the controller resolved for this host, one
+        entry per operating system the host may run (key V(*) for any), each a canonical baseline or the name
+        of a predefined one, with C(baseline_source) and C(snapshot_reused). The module uses the entry of the
+        operating system it detects and reports its C(baseline_source).
+      - The controller resolves O(baseline), O(baseline_override), the patch registry and O(snapshot_id) into
+        it and does not send the raw documents to the host.
+    type: dict
 notes:
   - Compliance states, counters and reboot behaviour follow AWS Systems Manager Patch Manager.
 seealso:
@@ -517,6 +526,7 @@ def argument_spec():
         update_cache=dict(type='bool', default=True),
         cache_valid_time=dict(type='int', default=0),
         lock_timeout=dict(type='int', default=120),
+        resolved_baselines=dict(type='dict'),
     )
 
 

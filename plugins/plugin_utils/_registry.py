@@ -2,7 +2,7 @@
 # Copyright (c) fleetops.patch_manager contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The baseline registry users keep in git, and baseline resolution for one host.
+"""The baseline registry users keep in git: loading and validating it, finding it for a host.
 
 Layout (CONTRACT.md "Patch groups")::
 
@@ -16,31 +16,24 @@ A baseline is referenced by its ``Name``, its ``BaselineId`` (or an ARN ending i
 the name of a predefined AWS baseline. A baseline file exported from AWS that carries
 ``PatchGroups`` registers itself for those groups, as it was registered in AWS.
 
-Resolution order for a host: ``baseline_override`` entry for its OS -> the task's
-``baseline`` option -> the baseline registered for its patch group and OS -> the
-registry's default for its OS -> the predefined baseline for its OS.
-
-Controller-only code: runs inside the action plugin on the controller.
+Which baseline a host gets is decided in ``_resolve``, which reads a loaded Registry.
+Controller-only code.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _baseline
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _documents
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
     BaselineValidationError,
     PatchManagerError,
 )
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import OPERATING_SYSTEMS
-
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
-    HAS_YAML = False
 
 REGISTRY_FILE = 'registry.yml'
 BASELINES_DIR = 'baselines'
@@ -48,13 +41,6 @@ DEFAULT_REGISTRY_DIR_NAME = 'patch_registry'
 BASELINE_SUFFIXES = ('.yml', '.yaml', '.json')
 REGISTRY_KEYS = ('default_baselines', 'patch_groups')
 
-
-# Where the baseline came from, as reported in ``baseline_source.kind``.
-SOURCE_OVERRIDE = 'override'
-SOURCE_TASK = 'task'
-SOURCE_REGISTRY = 'registry'
-SOURCE_DEFAULT = 'default'
-SOURCE_PREDEFINED = 'predefined'
 
 PATCH_GROUP_MAX_LENGTH = 256
 PATCH_GROUP_PUNCTUATION = '_.:/=+-@'
@@ -67,26 +53,6 @@ class RegistryError(PatchManagerError):
         self.where = where
         self.problem = problem
         super(RegistryError, self).__init__('%s: %s' % (where, problem))
-
-
-def _default_normalise(document):
-    from ansible_collections.fleetops.patch_manager.plugins.module_utils import _baseline
-    return _baseline.normalise_baseline(document)
-
-
-def _default_predefined(operating_system):
-    from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
-    name = _predefined.predefined_name_for(operating_system)
-    return name, _predefined.get_predefined(name)
-
-
-def _default_predefined_by_name(name):
-    """The predefined baseline called ``name``, or None when there is none."""
-    from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
-    try:
-        return _predefined.get_predefined(name)
-    except (KeyError, PatchManagerError):
-        return None
 
 
 def patch_group_problem(value):
@@ -105,24 +71,16 @@ def patch_group_problem(value):
 
 
 def read_document_file(path):
-    """Parse one YAML or JSON file (by suffix); errors name the file."""
+    """Parse one YAML or JSON file; errors name the file, never quote it."""
     try:
         with open(path, 'rb') as handle:
-            text = handle.read().decode('utf-8')
-    except (IOError, OSError, UnicodeDecodeError) as exc:
-        raise RegistryError(path, 'cannot be read: %s' % exc)
+            text = handle.read()
+    except (IOError, OSError) as exc:
+        raise RegistryError(path, 'cannot be read: %s' % (exc.strerror or exc))
     try:
-        if path.endswith('.json'):
-            return json.loads(text)
-        if not HAS_YAML:
-            raise RegistryError(path, 'PyYAML is needed to read YAML files')
-        return yaml.safe_load(text)
-    except ValueError as exc:
-        raise RegistryError(path, 'is not valid JSON: %s' % exc)
-    except Exception as exc:  # yaml.YAMLError and its subclasses
-        if HAS_YAML and isinstance(exc, yaml.YAMLError):
-            raise RegistryError(path, 'is not valid YAML: %s' % exc)
-        raise
+        return _documents.load_document(text)
+    except _documents.DocumentError as exc:
+        raise RegistryError(path, str(exc))
 
 
 def _field(document, pascal, snake):
@@ -139,24 +97,50 @@ class Registry(object):
     ``registered_by``: {(group, OS): 'registry.yml' or the baseline file that registered it}.
     """
 
-    def __init__(self, path, baselines, default_baselines, patch_groups, registered_by):
+    def __init__(self, path, baselines, default_baselines, patch_groups, registered_by, by_id=None):
         self.path = path
         self.baselines = baselines
         self.default_baselines = default_baselines
         self.patch_groups = patch_groups
         self.registered_by = registered_by
+        self.by_id = by_id or {}
 
     def baseline(self, name):
+        if name not in self.baselines:
+            return _predefined.get_predefined(name)
         return self.baselines[name]['baseline']
+
+    def lookup(self, where, reference):
+        """The name a reference denotes: a registry name, a BaselineId or an ARN ending in one, or a predefined name.
+
+        Raises RegistryError naming ``where`` and the known baselines.
+        """
+        if isinstance(reference, str) and reference:
+            if reference in self.baselines:
+                return reference
+            candidate = reference.rsplit('/', 1)[-1] if reference.startswith('arn:') else reference
+            if candidate in self.by_id:
+                return self.by_id[candidate]
+            if candidate in self.baselines or _predefined.is_predefined_name(candidate):
+                return candidate
+        raise RegistryError(where, '%r is not a baseline in %s nor a predefined AWS baseline (known: %s)'
+                            % (reference, os.path.join(self.path, BASELINES_DIR), ', '.join(sorted(self.baselines)) or 'none'))
+
+
+def _predefined_by_name(name):
+    """The canonical predefined baseline called ``name``, or None when there is none."""
+    if not _predefined.is_predefined_name(name):
+        return None
+    return _predefined.get_predefined(name)
 
 
 class _Loader(object):
     """Builds a Registry, validating like the AWS API does, with errors naming file and key."""
 
-    def __init__(self, path, normalise, predefined_by_name):
+    def __init__(self, path):
         self.path = path
-        self.normalise = normalise
-        self.predefined_by_name = predefined_by_name
+        self.normalise = _baseline.normalise_baseline
+        self.predefined_by_name = _predefined_by_name
         self.baselines = {}
         self.by_id = {}
         self.file_groups = []
@@ -178,7 +162,7 @@ class _Loader(object):
                 raise RegistryError(registry_path, 'unknown key %s (allowed: %s)' % (', '.join(unknown), ', '.join(REGISTRY_KEYS)))
         defaults = self._load_defaults(registry_path, document.get('default_baselines'))
         groups, registered_by = self._load_groups(registry_path, document.get('patch_groups'))
-        return Registry(self.path, self.baselines, defaults, groups, registered_by)
+        return Registry(self.path, self.baselines, defaults, groups, registered_by, self.by_id)
 
     def _load_baselines(self):
         directory = os.path.join(self.path, BASELINES_DIR)
@@ -291,14 +275,9 @@ class _Loader(object):
         return groups, registered_by
 
 
-def load_registry(path, normalise=None, predefined_by_name=None):
-    """Load and validate the registry at ``path``; raises RegistryError naming file and key.
-
-    ``normalise`` (a raw baseline document -> canonical dict) and ``predefined_by_name``
-    (name -> baseline or None) default to the collection's baseline model.
-    """
-    loader = _Loader(path, normalise or _default_normalise, predefined_by_name or _default_predefined_by_name)
-    return loader.load()
+def load_registry(path):
+    """Load and validate the registry at ``path``; raises RegistryError naming file and key."""
+    return _Loader(path).load()
 
 
 _REGISTRY_CACHE = {}
@@ -321,13 +300,30 @@ def _tree_signature(path):
     return tuple(signature)
 
 
-def cached_registry(path, **kwargs):
+def cached_registry(path):
     """``load_registry`` once per process and registry content."""
     key = (os.path.realpath(path), _tree_signature(path))
     if key not in _REGISTRY_CACHE:
         _REGISTRY_CACHE.clear()
-        _REGISTRY_CACHE[key] = load_registry(path, **kwargs)
+        _REGISTRY_CACHE[key] = load_registry(path)
     return _REGISTRY_CACHE[key]
+
+
+def inventory_dirs(task_vars):
+    """The directories the host's inventory came from: ``inventory_dir``, else those of every inventory source.
+
+    ``localhost`` (implicit, as controller-side plays use it) has no ``inventory_dir``; the
+    sources given with ``-i`` (``ansible_inventory_sources``) stand in for it.
+    """
+    if task_vars.get('inventory_dir'):
+        return [task_vars['inventory_dir']]
+    directories = []
+    for source in task_vars.get('ansible_inventory_sources') or []:
+        source = str(source)
+        directory = source if os.path.isdir(source) else os.path.dirname(os.path.abspath(source))
+        if directory not in directories:
+            directories.append(directory)
+    return directories
 
 
 def registry_dir_for_host(task_vars):
@@ -336,175 +332,17 @@ def registry_dir_for_host(task_vars):
     ``patch_registry_dir`` when set (relative paths are taken from the inventory
     directory); else ``patch_registry/`` beside the host's inventory source, when it exists.
     """
-    inventory_dir = task_vars.get('inventory_dir') or ''
+    directories = inventory_dirs(task_vars)
     configured = task_vars.get('patch_registry_dir')
     if configured:
         configured = os.path.expanduser(str(configured))
-        if not os.path.isabs(configured) and inventory_dir:
-            configured = os.path.join(inventory_dir, configured)
+        if not os.path.isabs(configured) and directories:
+            configured = os.path.join(directories[0], configured)
         if not os.path.isdir(configured):
             raise RegistryError('patch_registry_dir', '%s is not a directory' % configured)
         return configured
-    if inventory_dir:
-        candidate = os.path.join(inventory_dir, DEFAULT_REGISTRY_DIR_NAME)
+    for directory in directories:
+        candidate = os.path.join(directory, DEFAULT_REGISTRY_DIR_NAME)
         if os.path.isdir(candidate):
             return candidate
     return None
-
-
-def _source(kind, name, why, path=None):
-    source = {'kind': kind, 'name': name, 'why': why}
-    if path:
-        source['path'] = path
-    return source
-
-
-def resolve_baseline(operating_system, patch_group=None, registry=None, baseline_override=None,
-                     task_baseline=None, predefined=None, normalise=None):
-    """Pick a host's baseline in the contract's order; say which one and why.
-
-    ``operating_system``: the host's AWS OperatingSystem; ``baseline_override``: canonical
-    baselines (the entry for this OS wins); ``task_baseline``: the task's ``baseline``
-    option (a raw/canonical dict, or a name: a registry baseline or a predefined one);
-    ``predefined(os) -> (name, baseline)`` defaults to the collection's predefined baselines.
-
-    Returns ``{'baseline': canonical, 'baseline_source': {'kind', 'name', 'why'[, 'path']}}``.
-    """
-    normalise = normalise or _default_normalise
-    predefined = predefined or _default_predefined
-    for entry in baseline_override or []:
-        if entry.get('operating_system') == operating_system:
-            return {'baseline': entry, 'baseline_source': _source(
-                SOURCE_OVERRIDE, entry.get('name'),
-                'baseline_override has an entry for %s, which wins over every registered baseline.' % operating_system)}
-
-    if task_baseline is not None:
-        return _resolve_task_baseline(task_baseline, operating_system, registry, normalise)
-
-    if registry is not None and patch_group:
-        name = registry.patch_groups.get(patch_group, {}).get(operating_system)
-        if name is not None:
-            origin = registry.registered_by.get((patch_group, operating_system), REGISTRY_FILE)
-            return {'baseline': registry.baseline(name), 'baseline_source': _source(
-                SOURCE_REGISTRY, name,
-                'Patch group %r has baseline %r registered for %s (%s in %s).'
-                % (patch_group, name, operating_system, origin, registry.path),
-                registry.baselines[name]['path'])}
-
-    group_text = ('patch group %r has no baseline registered for %s' % (patch_group, operating_system)
-                  if patch_group else 'the host has no patch group')
-    if registry is not None and operating_system in registry.default_baselines:
-        name = registry.default_baselines[operating_system]
-        return {'baseline': registry.baseline(name), 'baseline_source': _source(
-            SOURCE_DEFAULT, name,
-            'The registry default for %s applies: %s (%s).' % (operating_system, group_text, registry.path),
-            registry.baselines[name]['path'])}
-
-    registry_text = ('the registry %s has no default for %s' % (registry.path, operating_system)
-                     if registry is not None else 'no patch registry is configured')
-    name, baseline = predefined(operating_system)
-    if 'operating_system' not in baseline:
-        baseline = normalise(baseline)
-    return {'baseline': baseline, 'baseline_source': _source(
-        SOURCE_PREDEFINED, name,
-        'The predefined baseline for %s applies: %s and %s.' % (operating_system, group_text, registry_text))}
-
-
-def _resolve_task_baseline(task_baseline, operating_system, registry, normalise):
-    if isinstance(task_baseline, dict):
-        baseline = task_baseline if 'operating_system' in task_baseline else normalise(task_baseline)
-        return {'baseline': baseline, 'baseline_source': _source(
-            SOURCE_TASK, baseline.get('name'), 'The task sets the baseline option to this baseline.')}
-    if registry is not None:
-        loader = _Loader(registry.path, normalise, _default_predefined_by_name)
-        loader.baselines, loader.by_id = registry.baselines, dict(
-            (entry['baseline_id'], name) for name, entry in registry.baselines.items() if entry.get('baseline_id'))
-        name = loader.reference('baseline', task_baseline)
-        return {'baseline': registry.baseline(name), 'baseline_source': _source(
-            SOURCE_TASK, name, 'The task sets the baseline option to %r.' % task_baseline, registry.baselines[name]['path'])}
-    baseline = _default_predefined_by_name(task_baseline)
-    if baseline is None:
-        raise RegistryError('baseline', '%r is not a predefined AWS baseline and no patch registry is configured'
-                            % (task_baseline,))
-    if 'operating_system' not in baseline:
-        baseline = normalise(baseline)
-    return {'baseline': baseline, 'baseline_source': _source(
-        SOURCE_TASK, task_baseline, 'The task sets the baseline option to the predefined %r.' % task_baseline)}
-
-
-def resolve_for_host(task_vars, operating_system, patch_group=None, baseline_override=None, task_baseline=None):
-    """The action plugin's entry point: registry lookup from the host's variables.
-
-    ``patch_group`` defaults to the host variable ``patch_group`` (set by the
-    ``patch_groups`` inventory plugin). Returns what ``resolve_baseline`` returns.
-    """
-    if operating_system not in OPERATING_SYSTEMS:
-        raise RegistryError('operating_system', '%r is not one of %s' % (operating_system, ', '.join(OPERATING_SYSTEMS)))
-    if patch_group is None:
-        patch_group = task_vars.get('patch_group') or None
-    path = registry_dir_for_host(task_vars)
-    registry = cached_registry(path) if path else None
-    return resolve_baseline(operating_system, patch_group=patch_group, registry=registry,
-                            baseline_override=baseline_override, task_baseline=task_baseline)
-
-
-# ansible_facts.distribution -> AWS OperatingSystem (Amazon Linux is split by version below).
-_DISTRIBUTIONS = {
-    'Ubuntu': 'UBUNTU',
-    'Debian': 'DEBIAN',
-    'Raspbian': 'RASPBIAN',
-    'RedHat': 'REDHAT_ENTERPRISE_LINUX',
-    'CentOS': 'CENTOS',
-    'Rocky': 'ROCKY_LINUX',
-    'AlmaLinux': 'ALMA_LINUX',
-    'OracleLinux': 'ORACLE_LINUX',
-    'SLES': 'SUSE',
-    'SLES_SAP': 'SUSE',
-    'SUSE': 'SUSE',
-    'openSUSE Leap': 'SUSE',
-    'openSUSE Tumbleweed': 'SUSE',
-    'openSUSE': 'SUSE',
-    'MacOSX': 'MACOS',
-}
-
-
-def operating_system_from_facts(facts):
-    """The AWS OperatingSystem of a host from its gathered facts, or None when unknown or not gathered."""
-    if not isinstance(facts, dict):
-        return None
-    distribution = facts.get('distribution')
-    if facts.get('os_family') == 'Windows':
-        return 'WINDOWS'
-    if distribution == 'Amazon':
-        major = str(facts.get('distribution_major_version', ''))
-        return {'2': 'AMAZON_LINUX_2', '2022': 'AMAZON_LINUX_2022', '2023': 'AMAZON_LINUX_2023'}.get(
-            major, 'AMAZON_LINUX' if major.startswith('20') else None)
-    return _DISTRIBUTIONS.get(distribution)
-
-
-def resolve_baseline_for_host(task_vars, args, detect_operating_system=None, store=None, report=None):
-    """The hook ``plugins/action/run_patch_baseline.py`` calls: the value for the module's ``baseline``.
-
-    Resolves in the contract's order (see ``_snapshot.resolve_host``), freezes it under
-    ``args['snapshot_id']`` and, when a snapshot froze the evaluation time, sets
-    ``args['evaluation_time']`` to it. Returns the task's own ``baseline`` unchanged when
-    there is nothing to resolve (a ``baseline_override`` is given, which the module applies,
-    or the host's OS is unknown and no registry is configured).
-
-    When ``report`` (a dict) is given it receives the task result fields that say which
-    baseline was chosen and why: ``baseline_source`` ({kind, name, why[, path]}) and,
-    with a snapshot, ``snapshot_reused``; ``warnings`` lists what the user should see.
-    """
-    from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _snapshot
-    details = _snapshot.resolve_host(task_vars, args, detect_operating_system=detect_operating_system, store=store)
-    if details is None:
-        return args.get('baseline')
-    if details.get('evaluation_time'):
-        args['evaluation_time'] = details['evaluation_time']
-    if report is not None:
-        report['baseline_source'] = details['baseline_source']
-        if details.get('snapshot_id'):
-            report['snapshot_reused'] = details['snapshot_reused']
-        if details.get('warnings'):
-            report['warnings'] = list(details['warnings'])
-    return details['baseline']

@@ -51,7 +51,7 @@ from tests.support import roots  # noqa: E402  pylint: disable=wrong-import-posi
 from tests.fleet import scenario  # noqa: E402  pylint: disable=wrong-import-position
 
 FAMILIES = ('deb', 'rpm', 'suse')
-MAX_NODES = 60
+MAX_NODES = 120
 VARIANT_PACKAGES = {'rpm': ('dnf', 'python3-dnf', 'rpm'), 'suse': ('zypper', 'rpm')}
 OS_RELEASE = {
     'rpm': ('NAME="Red Hat Enterprise Linux"\nVERSION="9.4 (Plow)"\nID="rhel"\nID_LIKE="fedora"\n'

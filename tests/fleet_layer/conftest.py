@@ -96,6 +96,7 @@ class Workspace(object):
         self.directory = str(directory)
         self.fleet_file = os.path.join(self.directory, 'fleet.yml')
         self.registry = os.path.join(self.directory, 'patch_registry')
+        self.lock_dir = os.path.join(self.directory, 'window-locks')
         shutil.copytree(os.path.join(HERE, 'patch_registry'), self.registry)
         with open(state['fleet_file']) as handle:
             self.fleet = json.load(handle)
@@ -124,7 +125,8 @@ class Workspace(object):
                    ANSIBLE_NOCOLOR='1',
                    ANSIBLE_FORCE_COLOR='0',
                    FLEET_LAYER_RECORD=record_path,
-                   FLEETOPS_PATCH_SNAPSHOT_DIR=os.path.join(self.directory, 'snapshots'))
+                   FLEETOPS_PATCH_SNAPSHOT_DIR=os.path.join(self.directory, 'snapshots'),
+                   FLEETOPS_PATCH_WINDOW_LOCK_DIR=self.lock_dir)
         argv = [os.path.join(VENV_BIN, 'ansible-playbook'), playbook, '-i', self.fleet_file, '--forks', '6']
         if extra_vars:
             argv += ['--extra-vars', json.dumps(extra_vars)]

@@ -223,3 +223,24 @@ def test_patch_group_for_refuses_ambiguous_or_invalid_groups(host_vars, message)
     with pytest.raises(PatchGroupConflict) as err:
         patch_group_for(host_vars, ['tags', 'ec2_tags'], KEYS)
     assert message in str(err.value)
+
+
+def test_tag_values_are_data_never_templates(tmp_path):
+    marker = tmp_path / 'templated'
+    fleet = """
+plugin: fleetops.patch_manager.patch_groups
+nodes:
+  web1:
+    tags: {"Patch Group": Production, Environment: "{{ lookup('pipe', 'touch %s') }}"}
+keyed_groups:
+  - key: fleet_tags.Environment
+    prefix: env
+compose:
+  environment: fleet_tags.Environment
+  group_copy: patch_group
+""" % marker
+    inventory = inventory_of(write(tmp_path, 'fleet.yml', fleet))
+    host_vars = inventory.get_host('web1').get_vars()
+    assert not marker.exists()
+    assert str(host_vars['environment']) == "{{ lookup('pipe', 'touch %s') }}" % marker
+    assert str(host_vars['group_copy']) == 'Production'

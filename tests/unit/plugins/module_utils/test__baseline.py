@@ -504,7 +504,7 @@ def test_load_yaml_list_document():
 @pytest.mark.parametrize('text, problem', [
     ('', 'is empty'),
     ('# nothing here\n', 'is empty'),
-    ('Name: [unclosed', 'is neither valid JSON nor valid YAML'),
+    ('Name: [unclosed', 'is not valid YAML or JSON'),
     ('just a string', 'must hold a baseline mapping or a list of them, not a string'),
     ('42', 'must hold a baseline mapping or a list of them, not an integer'),
 ], ids=['empty', 'comment-only', 'broken-yaml', 'scalar-string', 'scalar-number'])

@@ -139,5 +139,5 @@ def test_unparsable_documents_say_where_without_quoting_them(tmp_path, text):
         with pytest.raises(InputError) as caught:
             _overrides.parse_install_override_list(value)
         message = str(caught.value)
-        assert message.startswith('install_override_list: is not valid YAML or JSON (line ')
-        assert SECRET not in message and 'patches' not in message
+        assert message.startswith('install_override_list: ') and 'is not valid YAML or JSON (line ' in message
+        assert SECRET not in message and 'patches:' not in message

@@ -131,13 +131,21 @@ def test_unknown_os_names_the_id_and_the_supported_ones(text, fragment):
     assert 'Set operating_system to one of' in message and 'REDHAT_ENTERPRISE_LINUX' in message
 
 
-def test_explicit_operating_system_wins():
+def test_explicit_operating_system_is_for_systems_we_cannot_map():
     fedora = parse_os_release('ID=fedora\nVERSION_ID=40\n')
     assert detect_platform(fedora, 'REDHAT_ENTERPRISE_LINUX') == Platform('REDHAT_ENTERPRISE_LINUX',
                                                                           'RedhatEnterpriseLinux40', 'dnf')
     rocky = parse_os_release(OS_RELEASES['rocky-9.4'])
-    # The product stays the node's own; the OS (and so the baseline choice) is the override.
-    assert detect_platform(rocky, 'REDHAT_ENTERPRISE_LINUX') == Platform('REDHAT_ENTERPRISE_LINUX', 'RockyLinux9.4', 'dnf')
+    assert detect_platform(rocky, 'ROCKY_LINUX') == Platform('ROCKY_LINUX', 'RockyLinux9.4', 'dnf')
+
+
+def test_explicit_operating_system_that_contradicts_os_release_fails_naming_both():
+    rocky = parse_os_release(OS_RELEASES['rocky-9.4'])
+    with pytest.raises(InputError) as caught:
+        detect_platform(rocky, 'REDHAT_ENTERPRISE_LINUX')
+    assert caught.value.field == 'operating_system'
+    assert 'REDHAT_ENTERPRISE_LINUX contradicts the os-release of the system (ID=rocky' in str(caught.value)
+    assert 'ROCKY_LINUX' in str(caught.value)
 
 
 @pytest.mark.parametrize('operating_system, fragment', [

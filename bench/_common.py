@@ -269,8 +269,8 @@ def print_table(title, figures, native_name, target=1.3, cpu=None, floor=None):
     native_seconds, native_rss, _output = figures[native_name]
     floor_seconds = figures[floor][0] if floor else None
     print(title)
-    print('  %-52s %9s %8s %9s %8s %10s %8s' % ('contender', 'median s', 'ratio', 'to floor', 'CPU s', 'peak RSS',
-                                               'RSS ratio'))
+    print('  %-52s %9s %8s %9s %8s %10s %8s'
+          % ('contender', 'median s', 'ratio', 'to floor', 'CPU s', 'peak RSS', 'RSS ratio'))
     for name, (seconds, rss, _output) in figures.items():
         ratio, rss_ratio = seconds / native_seconds, float(rss) / native_rss
         to_floor = '%8.2fx' % (seconds / floor_seconds) if floor_seconds else '%9s' % '-'

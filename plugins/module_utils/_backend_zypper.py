@@ -103,7 +103,6 @@ def compare_evr(left, right):
     return compare('zypper', left, right)
 
 
-
 @functools.lru_cache(maxsize=None)
 def aws_classification(category):
     """zypper patch category -> the CLASSIFICATION value AWS lists (Security, Recommended, ...)."""
@@ -120,7 +119,6 @@ def aws_severity(severity):
     if not severity or severity.lower() == 'unspecified':
         return None
     return SEVERITIES.get(severity.lower(), severity[:1].upper() + severity[1:].lower())
-
 
 
 # ---------------------------------------------------------------- building the universe
@@ -332,7 +330,7 @@ class ZypperBackend(PatchBackend):
             if not listed:
                 continue
             contents = parse_patch_info_contents(self._cli.checked(['info', '-t', 'patch', '--repo', alias]
-                                                               + sorted(listed), 'read the patch contents'))
+                                                                   + sorted(listed), 'read the patch contents'))
             for name, patch in listed.items():
                 patch.packages = set((package, None, evr) for package, evr in contents.get(name, ()))
                 patch.repository = alias

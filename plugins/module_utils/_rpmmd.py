@@ -23,10 +23,10 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions i
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
     EPOCH, ISO_DATE_FORMAT, ISO_UTC_FORMAT, UTC)
 
+
 def evr_from_parts(epoch, version, release):
     """updateinfo package attributes -> 'E:V-R'."""
     return '%s:%s-%s' % (epoch or '0', version, release)
-
 
 
 _PLAIN_DATE = re.compile(r'^(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d):(\d\d)Z?)?$')

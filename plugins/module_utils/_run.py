@@ -84,8 +84,8 @@ def parse_evaluation_time(value, default):
     if value is None or value == '':
         return default
     if not isinstance(value, string_types):
-        raise InputError('evaluation_time', 'must be an ISO 8601 time %s, not %s' % (EVALUATION_TIME_EXAMPLE,
-                                                                                    type_name(value)))
+        raise InputError('evaluation_time', 'must be an ISO 8601 time %s, not %s'
+                         % (EVALUATION_TIME_EXAMPLE, type_name(value)))
     outside = InputError('evaluation_time', '%r is outside %s..%s' % (
         value, iso_time(EARLIEST_EVALUATION_TIME), iso_time(LATEST_EVALUATION_TIME)))
     try:

@@ -28,7 +28,6 @@ def normalise_edition(edition):
     return '0:' + edition
 
 
-
 def parse_xml_stream(text):
     """Parse zypper's ``--xmlout`` stdout into the <stream> element.
 
@@ -60,7 +59,6 @@ def error_summary(stream):
     return ''
 
 
-
 def parse_search(text):
     """``zypper --xmlout search --details`` -> [(name, arch, E:V-R, repository, status)]."""
     stream = parse_xml_stream(text)
@@ -74,7 +72,6 @@ def parse_repos(text):
     stream = parse_xml_stream(text)
     return [{'alias': repo.get('alias'), 'name': repo.get('name'), 'enabled': repo.get('enabled') == '1'}
             for repo in stream.iter('repo')]
-
 
 
 def parse_patch_list(text):

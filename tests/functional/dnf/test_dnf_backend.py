@@ -234,8 +234,8 @@ def test_an_installed_version_no_repository_offers_carries_the_notices_that_name
     # the engine approves the installed alpha by its notice (and 1.1, offered without notice, is not)
     result = backend(root, 'evaluate', RHEL[0], RHEL[1], SECURITY_AND_BUGFIX, EVALUATION_TIME, False)
     alpha = [patch for patch in result['patches'] if patch['name'] == 'alpha'][0]
-    assert (alpha['state'], alpha['approved_version'], alpha['advisory_ids']) == ('INSTALLED', '0:1.0-1',
-                                                                                 ['FLEET-2026:0010'])
+    assert (alpha['state'], alpha['approved_version'], alpha['advisory_ids']) == (
+        'INSTALLED', '0:1.0-1', ['FLEET-2026:0010'])
 
 
 # ---- plan, dependencies, install ---------------------------------------------------------

@@ -57,8 +57,8 @@ def test_packages_not_installed_only_in_installable_architectures():
                  ('bar', 'x86_64', '0:1-1', 'r', 'not-installed')]
     candidates = zb.build_candidates(installed, available, {}, arches=zb.installable_arches('x86_64'))
     # (foo 1.0, installed and offered by no repository, is judged on its own: test below)
-    assert sorted((c.name, c.arch) for c in candidates if not c.from_package_database) == [('bar', 'i686'),
-                                                                                            ('bar', 'x86_64')]
+    offered = sorted((c.name, c.arch) for c in candidates if not c.from_package_database)
+    assert offered == [('bar', 'i686'), ('bar', 'x86_64')]
 
 
 def test_installable_arches_include_noarch_and_compatible_ones():
@@ -72,9 +72,9 @@ def test_patch_candidates_without_search():
     patches = rpmmd.parse_updateinfo(io.BytesIO(fixture('updateinfo.xml').encode('utf-8')))
     for patch in patches.values():
         patch.repository = 'fleet'
-    patches['FALLBACK'] = rpmmd.PatchInfo('FALLBACK', category='security', packages={('lib', None, '0:1.1-1'),
-                                                                                  ('other', None, '0:1-1')},
-                                       repository='second')
+    patches['FALLBACK'] = rpmmd.PatchInfo('FALLBACK', category='security',
+                                          packages={('lib', None, '0:1.1-1'), ('other', None, '0:1-1')},
+                                          repository='second')
     patches['FOREIGN'] = rpmmd.PatchInfo('FOREIGN', category='security', packages={('ppc', 'ppc64le', '0:1-1')})
     patches['OLD'] = rpmmd.PatchInfo('OLD', category='security', packages={('foo', 'noarch', '0:1.0-1')})
     candidates = zb.build_patch_candidates(installed, patches, arches=zb.installable_arches('x86_64'))

@@ -112,11 +112,13 @@ options:
       - The patch group of the host, reported back in RV(instance_patch_state.patch_group).
       - Defaults to the host variable C(patch_group) when it is set (for example by the
         P(fleetops.patch_manager.patch_groups#inventory) inventory plugin).
+      - As AWS names patch groups, 1 to 256 letters, numbers, spaces and C(_ . : / = + - @).
     type: str
   evaluation_time:
     description:
       - The ISO 8601 time (UTC unless an offset is given) that approval delays such as
-        C(ApproveAfterDays) and C(ApproveUntilDate) are measured from.
+        C(ApproveAfterDays) and C(ApproveUntilDate) are measured from, between
+        V(1970-01-01T00:00:00Z) and V(9999-12-31T23:59:59Z).
       - Defaults to the time of the run.
     type: str
   root:

@@ -112,7 +112,7 @@ options:
       - The patch group of the host, reported back in RV(instance_patch_state.patch_group).
       - Defaults to the host variable C(patch_group) when it is set (for example by the
         P(fleetops.patch_manager.patch_groups#inventory) inventory plugin).
-      - As AWS names patch groups, 1 to 256 letters, numbers, spaces and C(_ . : / = + - @).
+      - As AWS names patch groups, 1 to 256 letters, numbers, spaces and the characters C(_.:/=+-@).
     type: str
   evaluation_time:
     description:

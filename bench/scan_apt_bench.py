@@ -32,6 +32,9 @@ runs after one warm-up round; peak RSS is the contender's own, from wait4):
 - backend: ``/usr/bin/python3`` importing _backend_apt and running read_universe only, with
   ``advisory_only`` as the module passes it for the predefined Debian baseline.
 
+Each configuration ends in a ``FLOOR RATIO`` line (module process / floor, wall and CPU; issue 9's
+target is at most 1.5x), which ``make bench`` collects at the end.
+
 Three configurations: the synthetic root with this machine's apt configuration (no binary
 cache: /etc/apt/apt.conf.d/docker-clean, copied into the root), the same root with apt's
 binary cache kept (Debian's default; a warm pkgcache.bin makes apt list about as fast as

@@ -13,7 +13,7 @@ DEB_PACKAGES := python3-apt dnf python3-dnf rpm createrepo-c zypper apt-utils \
 .PHONY: help venv system-deps scan test sanity units functional store-test fleet-test fleet-layer bench soak changelog-lint fleet-up fleet-down lint
 
 help:
-	@echo "make scan   - set up .venv and scan this machine against its default baseline (read-only)"
+	@echo "make scan   - set up .venv and scan this machine against its default baseline (refreshes the package lists, changes no package)"
 	@echo "make test   - everything CI runs: sanity, units, functional and fleet tests"
 	@echo "make bench  - benchmarks; figures go to BENCHMARKS.md"
 	@echo "make soak   - 20 consecutive fleet scans of 24 nodes without a failure"
@@ -47,7 +47,7 @@ units: venv
 changelog-lint: venv
 	$(VENV)/bin/antsibull-changelog lint
 
-# Read-only scan of this machine against the predefined baseline for its OS.
+# Scan of this machine against the predefined baseline for its OS (refreshes the package lists first).
 scan: venv
 	@dpkg-query -W -f='$${Status}\n' python3-apt 2>/dev/null | grep -q '^install ok installed' \
 		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-apt >/dev/null)

@@ -144,12 +144,17 @@ if pid == 0:
 _pid, status, usage = os.wait4(pid, 0)
 elapsed = time.monotonic() - started
 with open(figures, 'w') as handle:
-    handle.write('%r %d %d' % (elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status)))
+    handle.write('%r %d %d %r' % (elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status),
+                                  usage.ru_utime + usage.ru_stime))
 '''
 
 
-def measured(argv, env=None):
-    """(wall seconds, peak RSS KiB, stdout) of ``argv``, from the child's own rusage (see LAUNCHER)."""
+def measured(argv, env=None, cpu=False):
+    """(wall seconds, peak RSS KiB, stdout) of ``argv``, from the child's own rusage (see LAUNCHER).
+
+    ``cpu``: also the CPU seconds (user + system) of the child and the children it waited for,
+    as a fourth value: on a machine shared with other work it varies less than the wall time.
+    """
     import subprocess
     with tempfile.NamedTemporaryFile(prefix='bench-figures.') as figures:
         result = subprocess.run([SYSTEM_PYTHON, '-c', LAUNCHER, figures.name] + list(argv), env=env,
@@ -157,32 +162,50 @@ def measured(argv, env=None):
         with open(figures.name) as handle:
             text = handle.read().split()
     output = result.stdout.decode('utf-8', 'replace')
-    if len(text) != 3 or int(text[2]) != 0:
+    if len(text) != 4 or int(text[2]) != 0:
         raise RuntimeError('%s failed (%s): %s' % (' '.join(argv[:3]), ' '.join(text), output[-2000:]))
+    if cpu:
+        return float(text[0]), int(text[1]), output, float(text[3])
     return float(text[0]), int(text[1]), output
 
 
-def compare(contenders, native_name, repeat):
+def compare(contenders, native_name, repeat, cpu=None):
     """Run each (name, argv, env) of ``contenders`` ``repeat`` times, interleaved, after one warm-up.
 
-    Returns {name: (median seconds, peak RSS KiB, last stdout)}.
+    Returns {name: (median seconds, peak RSS KiB, last stdout)}; with ``cpu`` (a dict) also fills
+    ``cpu[name]`` with the median CPU seconds.
     """
     for _name, argv, env in contenders:
         measured(argv, env)
     runs = dict((name, []) for name, _argv, _env in contenders)
     for _round in range(repeat):
         for name, argv, env in contenders:
-            runs[name].append(measured(argv, env))
+            runs[name].append(measured(argv, env, cpu=True))
+    if cpu is not None:
+        cpu.update((name, statistics.median(run[3] for run in results)) for name, results in runs.items())
     return dict((name, (statistics.median(run[0] for run in results), max(run[1] for run in results),
                         results[-1][2])) for name, results in runs.items())
 
 
-def run(description, scenario, prepare, backend, native, native_env=None):
+FLOOR_TARGET = 1.5
+
+
+def floor_line(configuration, figures, cpu, module='module', floor='floor'):
+    """The line ``make bench`` collects: the module process against its floor, wall and CPU (issue 9 target)."""
+    wall_ratio = figures[module][0] / figures[floor][0]
+    cpu_ratio = cpu[module] / cpu[floor]
+    return ('FLOOR RATIO %s: module %.3f s / floor %.3f s = %.2fx wall; CPU %.3f s / %.3f s = %.2fx (target <= %.1fx: %s)'
+            % (configuration, figures[module][0], figures[floor][0], wall_ratio, cpu[module], cpu[floor], cpu_ratio,
+               FLOOR_TARGET, 'met' if wall_ratio <= FLOOR_TARGET else 'NOT met'))
+
+
+def run(description, scenario, prepare, backend, native, native_env=None, floors=()):
     """The command line and the run every rpm Scan benchmark shares.
 
     ``prepare(workdir, scenario) -> root`` builds the root (not timed); ``backend`` is
     (module_utils module name, class name, operating_system, product); ``native`` is
-    (name, argv function of the root).
+    (name, argv function of the root); ``floors``: (name, Python source run with the root as
+    argv[1]) of floor contenders, the first of which the FLOOR RATIO line uses.
     """
     import argparse
     import shutil
@@ -204,14 +227,19 @@ def run(description, scenario, prepare, backend, native, native_env=None):
             print('setup: %s in %.1fs' % (scenario.describe(), time.monotonic() - started))
         module, cls, operating_system, product = backend
         contenders = [('module run_patch_baseline (Scan)', module_argv(workdir, root), env)]
+        for floor_name, floor_source in floors:
+            contenders.append((floor_name, [SYSTEM_PYTHON, '-c', floor_source, root], env))
         for advisory_only in (True, False):
             contenders.append(('backend read_universe(advisory_only=%s)' % advisory_only,
                                backend_argv(module, cls, root, operating_system, product, advisory_only), env))
         contenders.append((native_name, native_argv(root), native_env))
-        figures = compare(contenders, native_name, args.repeat)
+        cpu = {}
+        figures = compare(contenders, native_name, args.repeat, cpu)
         print_table('%s, median of %d runs (%s)' % (description, args.repeat, scenario.describe()), figures,
-                    native_name)
+                    native_name, cpu=cpu, floor=floors[0][0] if floors else None)
         print_details(figures, native_name)
+        if floors:
+            print(floor_line(description, figures, cpu, module='module run_patch_baseline (Scan)', floor=floors[0][0]))
     finally:
         shutil.rmtree(shim, ignore_errors=True)
         if not args.workdir:
@@ -221,7 +249,9 @@ def run(description, scenario, prepare, backend, native, native_env=None):
 def print_details(figures, native_name):
     """What each contender found, so that a fast but empty run cannot pass for a result."""
     for name, (_seconds, _rss, output) in figures.items():
-        if name.startswith('module'):
+        if name.startswith('floor'):
+            found = output.strip()
+        elif name.startswith('module'):
             state = json.loads(output[output.index('{'):])['instance_patch_state']
             found = ', '.join('%s %d' % (key, state[key]) for key in (
                 'missing_count', 'installed_other_count', 'not_applicable_count'))
@@ -234,12 +264,16 @@ def print_details(figures, native_name):
         print('  %-44s %s' % (name, found))
 
 
-def print_table(title, figures, native_name, target=1.3):
-    """One line per contender: median wall, ratio to the native tool, peak RSS and its ratio."""
+def print_table(title, figures, native_name, target=1.3, cpu=None, floor=None):
+    """One line per contender: median wall, ratio to the native tool (and to the floor), CPU, peak RSS and its ratio."""
     native_seconds, native_rss, _output = figures[native_name]
+    floor_seconds = figures[floor][0] if floor else None
     print(title)
-    print('  %-44s %9s %8s %10s %8s' % ('contender', 'median s', 'ratio', 'peak RSS', 'RSS ratio'))
+    print('  %-52s %9s %8s %9s %8s %10s %8s'
+          % ('contender', 'median s', 'ratio', 'to floor', 'CPU s', 'peak RSS', 'RSS ratio'))
     for name, (seconds, rss, _output) in figures.items():
         ratio, rss_ratio = seconds / native_seconds, float(rss) / native_rss
-        print('  %-44s %9.2f %7.2fx %7d MiB %7.2fx' % (name, seconds, ratio, rss // 1024, rss_ratio))
-    print('  target: ratio <= %.1fx against %s' % (target, native_name))
+        to_floor = '%8.2fx' % (seconds / floor_seconds) if floor_seconds else '%9s' % '-'
+        print('  %-52s %9.3f %7.2fx %s %8.3f %7d MiB %7.2fx'
+              % (name, seconds, ratio, to_floor, (cpu or {}).get(name, float('nan')), rss // 1024, rss_ratio))
+    print('  target: ratio <= %.1fx against %s; module process <= %.1fx its floor' % (target, native_name, FLOOR_TARGET))

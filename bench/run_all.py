@@ -14,6 +14,8 @@
 
 Each runs in its own process, so one benchmark's memory does not count in another's peak
 RSS. A failing benchmark is reported and the others still run; the exit status is 1 then.
+At the end, the ``FLOOR RATIO`` lines of the Scan benchmarks are printed together: the module
+process against its floor in every configuration.
 
 Usage: .venv/bin/python bench/run_all.py [--repeat N] [--fleet] [--only NAME ...]
 """
@@ -56,7 +58,7 @@ def main():
     parser.add_argument('--fleet', action='store_true', help='also run fleet_bench (SSH test fleet, root)')
     parser.add_argument('--only', nargs='+', metavar='NAME', help='run only these benchmarks')
     args = parser.parse_args()
-    failed = []
+    failed, floor_ratios = [], []
     for name, python, needs_root in selected(args):
         print('=' * 100)
         print('%s (%s)' % (name, python))
@@ -69,10 +71,20 @@ def main():
         if args.repeat is not None:
             argv += ['--repeat', str(args.repeat)]
         started = time.monotonic()
-        code = subprocess.call(argv, cwd=os.path.dirname(BENCH))
+        child = subprocess.Popen(argv, cwd=os.path.dirname(BENCH), stdout=subprocess.PIPE, universal_newlines=True)
+        for line in child.stdout:
+            print(line, end='', flush=True)
+            if line.startswith('FLOOR RATIO '):
+                floor_ratios.append(line.rstrip('\n'))
+        code = child.wait()
         print('(%s: exit %d after %.0f s)' % (name, code, time.monotonic() - started), flush=True)
         if code != 0:
             failed.append(name)
+    if floor_ratios:
+        print('=' * 100)
+        print('Per-host Scan against its floor (issue 9: at most 1.5x in every configuration)')
+        for line in floor_ratios:
+            print(line)
     if failed:
         print('not measured: %s' % ', '.join(failed))
         return 1

@@ -18,6 +18,11 @@ run, on the same root and warm cache, each a fresh process, median of --repeat r
                   (Scan, predefined AWS-RedHatDefaultPatchBaseline, update_cache false)
   backend         DnfBackend.read_universe alone (advisory_only as the module would pass
                   it for that baseline, and False)
+  floor           /usr/bin/python3 that imports AnsibleModule and dnf and loads the root's
+                  sack (installed packages and the cached repository metadata, updateinfo
+                  included) as the backend configures dnf for it (installroot, the root's
+                  dnf.conf and yum.repos.d, cache only): the least an AnsibleModule-based
+                  module that asks dnf costs there. FLOOR RATIO = module / floor.
   native          dnf -C --installroot <root> updateinfo list --available
 
 Run as root: /usr/bin/python3 bench/scan_dnf_bench.py [--repeat 5] [--workdir DIR]
@@ -34,6 +39,27 @@ import _common  # noqa: E402  pylint: disable=wrong-import-position
 from tests.support import rpmrepo, rpmroot  # noqa: E402  pylint: disable=wrong-import-position
 
 RHEL = ('REDHAT_ENTERPRISE_LINUX', 'RedhatEnterpriseLinux9.4')
+
+FLOOR_CHILD = r'''
+import os, sys
+from ansible.module_utils.basic import AnsibleModule
+import dnf
+root = sys.argv[1]
+base = dnf.Base()
+conf = base.conf
+conf.installroot = root
+conf.config_file_path = os.path.join(root, 'etc/dnf/dnf.conf')
+conf.read()
+conf.reposdir = [os.path.join(root, 'etc/yum.repos.d')]
+conf.cacheonly = True
+conf.substitutions.update_from_etc(root, varsdir=conf.varsdir)
+conf.releasever = '9'
+for option in ('cachedir', 'logdir', 'persistdir'):
+    conf.prepend_installroot(option)
+base.read_all_repos()
+base.fill_sack(load_system_repo=True, load_available_repos=True)
+print('%d installed, %d available' % (len(base.sack.query().installed()), len(base.sack.query().available())))
+'''
 
 
 def prepare(workdir, scenario):
@@ -53,7 +79,8 @@ def main():
                                 severities=('Critical', 'Important', 'Moderate', 'Low'))
     _common.run('dnf Scan', scenario, prepare, ('_backend_dnf', 'DnfBackend') + RHEL,
                 ('native dnf -C updateinfo list --available',
-                 lambda root: rpmroot.dnf_argv(root, '-C', 'updateinfo', 'list', '--available')))
+                 lambda root: rpmroot.dnf_argv(root, '-C', 'updateinfo', 'list', '--available')),
+                floors=[('floor: python3 + AnsibleModule + dnf sack load', FLOOR_CHILD)])
 
 
 if __name__ == '__main__':

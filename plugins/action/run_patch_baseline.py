@@ -21,6 +21,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _doc
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import InputError, PatchManagerError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import patch_group_problem
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _registry
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _resolve
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _store
@@ -47,7 +48,7 @@ def host_patch_group(args, task_vars):
     """The task's ``patch_group``, else the host variable (set by the patch_groups inventory plugin); validated."""
     value = args.get('patch_group') or task_vars.get('patch_group') or ''
     if value:
-        problem = _registry.patch_group_problem(value)
+        problem = patch_group_problem(value)
         if problem:
             raise InputError('patch_group', problem)
     return value

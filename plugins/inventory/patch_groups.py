@@ -142,7 +142,7 @@ from ansible.utils.vars import combine_vars
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._fleet import group_name_for
-from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._registry import patch_group_problem
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import patch_group_problem
 
 HOST_VAR = 'patch_group'
 NODE_KEYS = ('tags', 'vars', 'groups')

@@ -14,13 +14,13 @@ __metaclass__ = type
 
 import contextlib
 import fcntl
-import fnmatch
 import gc
 import os
 import subprocess
 import time
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import LockTimeoutError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._patterns import glob_match
 
 
 def subprocess_runner(argv, env=None, data=None):
@@ -149,19 +149,47 @@ def sources_for_product(sources, product):
     """
     if product is None:
         return list(sources or ())
-    product = product.lower()
     return [source for source in sources or ()
-            if any(fnmatch.fnmatchcase(product, pattern.lower()) for pattern in source.get('products') or ('*',))]
+            if any(glob_match(pattern, product) for pattern in source.get('products') or ('*',))]
+
+
+def first_missing_ancestor(path):
+    """The top-most directory of ``path`` that does not exist yet (what creating it would add), or None."""
+    missing = None
+    while path and not os.path.exists(path):
+        missing = path
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    return missing
+
+
+def remove_empty_directories(path, top):
+    """Remove ``path`` and its parents up to and including ``top`` while they are empty (what a run created)."""
+    while path and top and (path == top or path.startswith(top.rstrip('/') + '/')):
+        try:
+            os.rmdir(path)
+        except OSError:
+            return
+        path = os.path.dirname(path)
 
 
 class InstallOutcome(object):
-    """What an install did: the transaction, and per package what failed and why."""
+    """What an install did, as the package manager saw it: never a verdict.
 
-    __slots__ = ('transaction', 'failed', 'messages')
+    ``transaction``: the items it ran; ``problems``: ``{'name.arch': what the package manager
+    said or left behind for that package}`` (a refused resolution, a failed scriptlet, dpkg
+    leaving it half-configured); ``messages``: what it said about the run as a whole (warnings).
+    ``_compliance`` decides from the evaluation after the run which patches are FAILED and
+    whether the run fails; a backend never does.
+    """
 
-    def __init__(self, transaction, failed=None, messages=None):
+    __slots__ = ('transaction', 'problems', 'messages')
+
+    def __init__(self, transaction, problems=None, messages=None):
         self.transaction = list(transaction)
-        self.failed = dict(failed or {})
+        self.problems = dict(problems or {})
         self.messages = list(messages or [])
 
 
@@ -174,9 +202,17 @@ class PatchBackend(object):
         self.root = root or '/'
         self.run_command = run_command or subprocess_runner
         self.lock_timeout = lock_timeout
+        # Sentences for the user about what the package manager did besides failing (a skipped repository).
+        self.warnings = []
 
     def refresh(self):
-        """Refresh repository metadata (apt-get update, dnf makecache, zypper refresh)."""
+        """Fetch the repository metadata (apt-get update, dnf makecache, zypper refresh).
+
+        Fetches every enabled repository (inside ``sources_replaced``: every baseline Source);
+        one that cannot be fetched raises MetadataError naming it (a dnf repository with
+        skip_if_unavailable is skipped with a warning instead, as dnf does). Nothing else
+        fetches metadata: reading never does.
+        """
         raise NotImplementedError
 
     def read_universe(self, operating_system, product, advisory_only=False):
@@ -186,7 +222,11 @@ class PatchBackend(object):
         the installed version up) and for available packages that are not installed
         (so that the engine can count NOT_APPLICABLE). ``advisory_only`` True allows the
         backend to leave out records that carry no advisory (the baseline cannot approve
-        them); it must still give every record that does.
+        them); it must still give every record that does. An installed version that no
+        repository carries gets one record built from what the package database records
+        about it (``_universe.DatabaseRecord``). Reads the metadata as it is on disk, never
+        fetching; raises MetadataError naming what is missing when there is no usable
+        metadata (no repository, a repository never fetched, nothing offered at all).
         """
         raise NotImplementedError
 

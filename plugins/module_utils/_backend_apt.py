@@ -33,7 +33,6 @@ __metaclass__ = type
 
 import contextlib
 import datetime
-import fnmatch
 import os
 import re
 import shutil
@@ -53,10 +52,12 @@ except ImportError:
     HAS_APT_PKG = False
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import (
-    InstallOutcome, PatchBackend, gc_paused, wait_for)
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError
+    InstallOutcome, PatchBackend, first_missing_ancestor, gc_paused, remove_empty_directories, sources_for_product,
+    wait_for)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError, MetadataError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import (
-    Candidate, InstalledPackage, Universe)
+    Candidate, DatabaseRecord, InstalledPackage, Universe)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import UTC
 
 # A full environment on purpose: the runner may replace the environment rather than update it,
 # and the chrooted tools need a PATH that makes sense inside the root.
@@ -172,23 +173,52 @@ def _split_arch(name, arch):
 def parse_sources_lines(sources, product=None):
     """Baseline Sources -> apt one-line source entries for ``product`` (all when product is None).
 
-    A source applies when one of its Products matches the node's product (``*`` and
-    shell wildcards allowed, case-insensitive). Comment and blank lines are dropped.
+    A source applies as ``sources_for_product`` says. Comment and blank lines are dropped.
     """
     lines = []
-    for index, source in enumerate(sources or []):
-        products = source.get('products') or []
-        if product is not None and not any(fnmatch.fnmatch(product.lower(), pattern.lower()) for pattern in products):
-            continue
+    for index, source in enumerate(sources_for_product(sources, product)):
         for line in (source.get('configuration') or '').splitlines():
             line = line.strip()
             if not line or line.startswith('#'):
                 continue
             if not (line.startswith('deb ') or line.startswith('deb-src ')):
-                raise BackendError('sources[%d].configuration: %r is not an apt source line; '
-                                   'lines must start with "deb " or "deb-src "' % (index, line))
+                # the index among the sources that apply to this node; the name makes it unambiguous
+                raise BackendError('sources[%d].configuration (source %r): %r is not an apt source line; '
+                                   'lines must start with "deb " or "deb-src "' % (index, source.get('name'), line))
             lines.append(line)
     return lines
+
+
+def lists_problem(source_list, cache):
+    """Why the package lists apt read cannot be trusted (a clause), or None.
+
+    No source configured; a source none of whose index files was ever fetched; or no
+    package at all in the fetched indexes: each would make every installed package look
+    current.
+    """
+    sources = source_list.list
+    if not sources:
+        return 'no apt source is configured (sources.list and sources.list.d name none)'
+    never_fetched = ['%s %s' % (source.uri, source.dist) for source in sources if not _was_fetched(source)]
+    if never_fetched:
+        return ('the lists of %s were never fetched; refresh the package lists first (update_cache, or '
+                'apt-get update)' % ', '.join(never_fetched))
+    if not any(package_file.size for package_file in cache.file_list if not package_file.not_source):
+        return 'the lists of %s hold no package' % ', '.join('%s %s' % (source.uri, source.dist) for source in sources)
+    return None
+
+
+def _was_fetched(source):
+    """Whether apt has fetched a source: one of its indexes is in the lists, else its (In)Release file is.
+
+    (A suite that has no index for this node's architectures, such as an empty security
+    pocket, leaves only its Release file.)
+    """
+    if any(index.exists for index in source.index_files):
+        return True
+    dist = source.dist if source.dist.endswith('/') else 'dists/%s/' % source.dist
+    prefix = os.path.join(apt_pkg.config.find_dir('Dir::State::lists'), apt_pkg.uri_to_filename(source.uri + dist))
+    return any(os.path.exists(prefix + name) for name in ('InRelease', 'Release'))
 
 
 def lock_holder(path):
@@ -328,9 +358,19 @@ class AptBackend(PatchBackend):
         return cache, source_list
 
     def refresh(self):
+        """``apt-get update``; a source that cannot be fetched fails it (``APT::Update::Error-Mode=any``).
+
+        apt before 2.1.16 does not know the option (it exits 0 with a warning instead); the
+        lists check of ``read_universe`` then still names a source whose lists are missing.
+        """
         self._closure = None
         self._wait_for_locks(LOCK_FILES_REFRESH)
-        self._run('apt-get', ['-q', '-y', 'update'])
+        argv = self._command('apt-get', ['-q', '-y', '-o', 'APT::Update::Error-Mode=any', 'update'])
+        rc, out, err = self.run_command(argv, env=dict(APT_ENV))
+        if rc != 0:
+            raise MetadataError('apt could not fetch the package lists of every source (rc=%s): %s'
+                                % (rc, _last_errors(out + '\n' + err, limit=10) or err.strip()),
+                                rc=rc, stdout=out, stderr=err, cmd=argv)
 
     def read_universe(self, operating_system, product, advisory_only=False):
         """The root's installed packages and the versions its sources offer (DESIGN "Package universe").
@@ -344,11 +384,21 @@ class AptBackend(PatchBackend):
         update: ``_evaluate.advisory_records_suffice``) versions of packages that are not
         installed are given only when they come from a security source: the others could
         only be counted as not approved. Installed packages always get every record.
+
+        Which packages are read: every package of the cache, or with ``advisory_only`` only
+        those that can give a record (``packages_to_read``): a few thousand instead of every
+        name apt knows (60,000+), with the same records.
         """
         cache, source_list = self._open_cache()
+        problem = lists_problem(source_list, cache)
+        if problem:
+            raise MetadataError('apt has no usable package lists in %s: %s.' % (self.root, problem))
         architectures = frozenset(apt_pkg.get_architectures())
         info_dir = self._host_path('var/lib/dpkg/info')
-        version_record = _RecordMemo(source_list).version_record
+        memo = _RecordMemo(source_list)
+        version_record = memo.version_record
+        packages = packages_to_read(cache, memo, self._host_path(apt_pkg.config.find('Dir::State::status'))) \
+            if advisory_only else cache.packages
         version_compare = apt_pkg.version_compare
         not_installed_states = NOT_INSTALLED_STATE_NUMBERS
         installed, candidates = [], []
@@ -357,7 +407,7 @@ class AptBackend(PatchBackend):
         # attribute read builds a Python object, so each is read once, only where it can matter;
         # records are shared per (package file, priority, section); no cyclic GC meanwhile.
         with gc_paused():
-            for package in cache.packages:
+            for package in packages:
                 current = package.current_ver
                 if current is None or package.current_state in not_installed_states:
                     versions = package.version_list
@@ -406,6 +456,10 @@ class AptBackend(PatchBackend):
                     record = version_record(version)
                     if record is not None:
                         add_candidate(_AptCandidate(name, arch, version_string, record))
+                    elif version_string == current_version and state in FULLY_INSTALLED_STATES:
+                        # Only the dpkg status has it: judged on the Priority and Section dpkg recorded.
+                        add_candidate(DatabaseRecord(name, arch, current_version, priority=PRIORITY_NAMES.get(
+                            version.priority), section=version.section or None))
         return Universe('apt', operating_system, product, installed, candidates)
 
     def _closure_depcache(self):
@@ -505,16 +559,16 @@ class AptBackend(PatchBackend):
         self._recover_interrupted_dpkg(messages)
         runnable, transaction, refused = self._installable(list(targets))
         if not runnable:
-            return InstallOutcome([], failed=refused, messages=messages)
+            return InstallOutcome([], problems=refused, messages=messages)
         # apt waits on the frontend lock itself too, in case someone took it since we looked.
         args = ['-o', 'DPkg::Lock::Timeout=%d' % max(int(self.lock_timeout), 0)] + self._install_args(runnable)
         rc, out, err = self._run('apt-get', args, check=False)
         apt_errors = _last_errors(out + '\n' + err)
         if rc != 0:
             messages.append('apt-get install failed (rc=%s): %s' % (rc, apt_errors or err.strip()))
-        failed = attribute_failures(transaction, runnable, self._dpkg_status(), apt_errors if rc else '')
-        failed.update(refused)
-        return InstallOutcome(transaction, failed=failed, messages=messages)
+        problems = dpkg_problems(transaction, runnable, self._dpkg_status(), apt_errors if rc else '')
+        problems.update(refused)
+        return InstallOutcome(transaction, problems=problems, messages=messages)
 
     def upgrade_python_apt(self):
         """AWS upgrades python3-apt on every apt Install, whatever the baseline (ssm-semantics 3.5, 11.16).
@@ -546,14 +600,15 @@ class AptBackend(PatchBackend):
         The node's sources, lists and package cache files are never touched: apt reads a
         private source list and keeps private lists in a temporary directory under
         ``<root>/var/lib/fleetops-patch``, removed on exit. The private lists are fetched
-        on entry (a failure to fetch raises BackendError and cleans up).
+        on entry (a source that cannot be fetched raises MetadataError naming it, and cleans up).
         """
         lines = parse_sources_lines(sources, product)
         if not lines:
             yield self
             return
         parent = self._host_path(PRIVATE_SOURCES_PARENT)
-        if not os.path.isdir(parent):
+        created = first_missing_ancestor(parent)      # removed again afterwards (check mode writes nothing)
+        if created:
             os.makedirs(parent, 0o755)
         private = tempfile.mkdtemp(prefix='apt-sources.', dir=parent)
         inside = '/' + os.path.relpath(private, self.root)
@@ -579,10 +634,12 @@ class AptBackend(PatchBackend):
         finally:
             self._extra_options = saved
             shutil.rmtree(private, ignore_errors=True)
+            remove_empty_directories(parent, created)
 
 
-def attribute_failures(transaction, targets, status, apt_errors):
-    """{'name.arch': why} for every package the run should have changed but dpkg says it did not."""
+def dpkg_problems(transaction, targets, status, apt_errors):
+    """{'name.arch': what dpkg's status shows} for every package the run set out to change that it did not leave
+    fully installed at the planned version (with apt's errors, when it gave some). Observations, not verdicts."""
     failed = {}
     wanted = [(item['name'], item['arch'], item['to_version']) for item in transaction if item['action'] != 'remove']
     planned = set((name, version) for name, _arch, version in wanted)
@@ -626,8 +683,34 @@ def _installed_time(info_dir, name, package_arch):
             mtime = os.stat(os.path.join(info_dir, filename)).st_mtime
         except OSError:
             continue
-        return datetime.datetime.fromtimestamp(int(mtime), datetime.timezone.utc)
+        return datetime.datetime.fromtimestamp(int(mtime), UTC)
     return None
+
+
+def packages_to_read(cache, memo, status_path):
+    """The packages of ``cache`` that can give a record when only security versions of packages that are
+    not installed matter: those the dpkg status lists, and those a security source's index lists.
+
+    The names come from the index files themselves (apt_pkg.TagFile, which reads apt's compressed
+    lists too), each package once, in a fixed order; a name that is not in the cache for an
+    architecture this node has is skipped, as a read of the whole cache would skip it.
+    """
+    native = apt_pkg.config.find('APT::Architecture')
+    files = [status_path] + [package_file.filename for package_file in cache.file_list
+                             if not package_file.not_source and (memo.origin(package_file) or (None, False))[1]]
+    keys = set()
+    for path in files:
+        with apt_pkg.TagFile(path) as index:
+            for section in index:
+                arch = section.find('Architecture') or native
+                keys.add((section.find('Package'), native if arch == 'all' else arch))
+    packages = []
+    for name, arch in sorted(keys):
+        try:
+            packages.append(cache['%s:%s' % (name, arch)])
+        except KeyError:
+            continue
+    return packages
 
 
 class _RecordMemo(object):

@@ -6,11 +6,15 @@
 
 One ``dnf.Base`` per operation, confined to ``root`` (``installroot``): the root's
 dnf.conf, its ``/etc/yum.repos.d`` (or the baseline's Sources), caches under the root.
+Only ``refresh`` fetches metadata: reads run cache-only, and acting never lets cached
+metadata expire (so an Install acts on what its Scan half read). A repository that
+cannot be fetched fails the run, unless the node set skip_if_unavailable on it (then it
+is skipped with a warning, as dnf does); baseline Sources never get skipped.
 
 Truthful state after a failing %post: rpm keeps the package installed at the new
 version (the payload is on disk and in the rpmdb), so the next ``read_universe``
-reports that version; ``install`` reports the package in ``InstallOutcome.failed``
-with the scriptlet error so that the run still fails loudly.
+reports that version; ``install`` reports the scriptlet error in ``InstallOutcome.problems``
+(``_compliance`` then fails the run).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,12 +43,15 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors imp
     BackendError,
     InputError,
     LockTimeoutError,
+    MetadataError,
 )
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import (
     Candidate,
+    DatabaseRecord,
     InstalledPackage,
     Universe,
 )
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import UTC
 
 # The bindings (python3-dnf, python3-rpm), imported on first use by import_bindings():
 # importing dnf takes a tenth of a second that hosts of other families, which load this
@@ -73,8 +80,6 @@ def import_bindings():
     except ImportError:  # pragma: no cover - the rpm lock is then not probed
         rpm = None
 
-
-UTC = datetime.timezone.utc
 
 # Packages whose update needs a reboot, as dnf-utils needs-restarting -r lists them.
 REBOOT_PACKAGES = frozenset((
@@ -189,7 +194,7 @@ class DnfBackend(PatchBackend):
             pass
         return None
 
-    def _new_base(self):
+    def _new_base(self, cacheonly=False):
         base = dnf.Base()
         conf = base.conf
         conf.installroot = self.root
@@ -211,6 +216,7 @@ class DnfBackend(PatchBackend):
             conf.cachedir = self._cachedir_override
         conf.exit_on_lock = True        # we wait ourselves (lock_timeout), dnf must never block forever
         conf.assumeyes = True
+        conf.cacheonly = cacheonly      # before the repositories are read: it sets their sync strategy
         return base
 
     def _locks(self, base):
@@ -228,17 +234,56 @@ class DnfBackend(PatchBackend):
     def _wait_for_locks(self, base):
         wait_for_all(self._locks(base), self.lock_timeout)
 
+    def _read_repos(self, base):
+        """Read the repository configuration; returns the ids of the enabled repositories.
+
+        Baseline Sources are never skipped: one that cannot be read fails the run.
+        """
+        base.read_all_repos()
+        enabled = [repo.id for repo in base.repos.iter_enabled()]
+        if self._reposdir_override:
+            for repo in base.repos.iter_enabled():
+                repo.skip_if_unavailable = False
+        return enabled
+
+    def _note_skipped(self, base, enabled, what):
+        """Warn about enabled repositories dnf skipped (skip_if_unavailable) instead of failing."""
+        still = set(repo.id for repo in base.repos.iter_enabled())
+        for repo_id in enabled:
+            warning = ('dnf skipped repository %s (skip_if_unavailable is set): its metadata %s, so nothing it offers '
+                       'was evaluated.' % (repo_id, what))
+            if repo_id not in still and warning not in self.warnings:
+                self.warnings.append(warning)
+        return [repo_id for repo_id in enabled if repo_id in still]
+
     @contextlib.contextmanager
-    def _session(self, load_available=True):
-        """A filled dnf.Base, closed afterwards; lock waits and dnf errors translated."""
-        base = self._new_base()
+    def _session(self, load_available=True, reading=True):
+        """A filled dnf.Base, closed afterwards; lock waits and dnf errors translated.
+
+        ``reading``: cache-only (nothing is fetched). Otherwise (acting) the cached metadata
+        never expires, so only packages are downloaded.
+        """
+        base = self._new_base(cacheonly=reading)
         try:
             self._wait_for_locks(base)
             try:
-                base.read_all_repos()
+                enabled = self._read_repos(base)
+                if reading and load_available:
+                    never_fetched = [repo.id for repo in base.repos.iter_enabled()
+                                     if not repo.skip_if_unavailable and not _has_cached_metadata(repo)]
+                    if never_fetched:
+                        raise MetadataError('dnf has no usable metadata under %s: the metadata of %s was never fetched; '
+                                            'refresh the package lists first (update_cache, or dnf makecache)'
+                                            % (self.root, ', '.join(never_fetched)))
+                if not reading:
+                    for repo in base.repos.iter_enabled():
+                        repo.metadata_expire = -1
                 base.fill_sack(load_system_repo=True, load_available_repos=load_available)
             except dnf.exceptions.RepoError as exc:
-                raise BackendError('Failed to synchronize repository metadata: %s' % exc)
+                raise MetadataError('dnf has no usable metadata under %s: %s; refresh the package lists first '
+                                    '(update_cache, or dnf makecache)' % (self.root, _one_line(exc)))
+            if load_available:
+                self._note_skipped(base, enabled, 'cannot be read')
             yield base
         except dnf.exceptions.LockError as exc:
             raise LockTimeoutError('dnf could not take its lock under %s: %s' % (self.root, exc))
@@ -251,7 +296,9 @@ class DnfBackend(PatchBackend):
         base = self._new_base()
         try:
             self._wait_for_locks(base)
-            base.read_all_repos()
+            enabled = self._read_repos(base)
+            if not enabled:
+                raise MetadataError('dnf has no enabled repository under %s to fetch metadata from.' % self.root)
             for repo in base.repos.iter_enabled():
                 # what dnf --refresh does: mark the cache expired so it is fetched again now
                 if hasattr(repo, '_repo'):
@@ -259,8 +306,9 @@ class DnfBackend(PatchBackend):
                 else:
                     repo.metadata_expire = 0
             base.fill_sack(load_system_repo=False, load_available_repos=True)
+            self._note_skipped(base, enabled, 'could not be fetched')
         except dnf.exceptions.RepoError as exc:
-            raise BackendError('Failed to synchronize repository metadata: %s' % exc)
+            raise MetadataError('dnf could not fetch the metadata of every repository: %s' % _one_line(exc))
         except dnf.exceptions.LockError as exc:
             raise LockTimeoutError('dnf could not take its lock under %s: %s' % (self.root, exc))
         finally:
@@ -294,7 +342,14 @@ class DnfBackend(PatchBackend):
         # The arch check is a set lookup per record: cheaper than a libsolv arch filter
         # over every available package.
         arches = frozenset(sack.list_arches())
+        # skipped repositories (skip_if_unavailable) are disabled by now
         repositories = sorted(repo.id for repo in base.repos.iter_enabled())
+        if not repositories:
+            raise MetadataError('dnf has no usable repository under %s: none is enabled, or every one was skipped.'
+                                % self.root)
+        if not query.available():
+            raise MetadataError('dnf has no usable metadata under %s: the repositories %s offer no package.'
+                                % (self.root, ', '.join(repositories)))
         notices, first_repository, advisories = {}, {}, {}
         for repository in repositories:
             _collect_notices(sack, query.available().filterm(reponame=repository), repository, notices,
@@ -305,17 +360,22 @@ class DnfBackend(PatchBackend):
         else:
             offered = ((package.name, package.arch, package.evr, repository, package)
                        for repository in repositories for package in query.available().filterm(reponame=repository))
-        return installed, self._candidates(offered, notices, installed_evr, arches, sack.evr_cmp)
+        seen = set()
+        candidates = self._candidates(offered, notices, installed_evr, arches, sack.evr_cmp, seen)
+        unoffered = [package for (name, arch), package in latest_installed.items() if (name, arch, package.evr) not in seen]
+        if unoffered:
+            candidates.extend(_database_records(sack, installed_query.filter(pkg=unoffered), advisories, advisory_only))
+        return installed, candidates
 
     @staticmethod
-    def _candidates(offered, notices, installed_evr, arches, evr_cmp):
+    def _candidates(offered, notices, installed_evr, arches, evr_cmp, seen):
         """Candidate records of ``offered`` (name, arch, evr, repository, hawkey package or None), in order.
 
-        The hot loop for large repositories: as few attribute reads, lookups and calls per
-        package as possible.
+        ``seen`` (a set) receives the (name, arch, evr) of every record. The hot loop for
+        large repositories: as few attribute reads, lookups and calls per package as possible.
         """
         installed_get, notices_get = installed_evr.get, notices.get
-        candidates, dates, seen = [], {}, set()
+        candidates, dates = [], {}
         append, seen_add = candidates.append, seen.add
         for name, arch, evr, repository, package in offered:
             if arch not in arches:
@@ -420,10 +480,10 @@ class DnfBackend(PatchBackend):
         targets = list(targets)
         self._reboot_package_times = None
         messages, errors = [], []
-        with self._session() as base:
-            items, failed = self._resolve(base, targets)
+        with self._session(reading=False) as base:
+            items, problems = self._resolve(base, targets)
             if not items:
-                return InstallOutcome([], failed, messages)
+                return InstallOutcome([], problems, messages)
             display = _recording_display()
             try:
                 base.download_packages(list(base.transaction.install_set))
@@ -434,11 +494,11 @@ class DnfBackend(PatchBackend):
                 errors.append('the rpm transaction failed: %s' % _one_line(exc))
             messages.extend(display.errors + errors)
         # whatever dnf said, the rpmdb is the truth about what is installed now
-        failed.update(self._verify(targets, display.errors, failed, '; '.join(errors)))
-        return InstallOutcome(items, failed, messages)
+        problems.update(self._verify(targets, display.errors, problems, '; '.join(errors)))
+        return InstallOutcome(items, problems, messages)
 
     def _verify(self, targets, errors, already_failed, transaction_error=''):
-        """Compare the rpmdb after the transaction with the targets; attribute rpm's errors."""
+        """What the rpmdb after the transaction shows of the targets, with rpm's errors attributed to them."""
         scriptlet_errors = {}
         for message in errors:
             match = _SCRIPTLET_ERROR_RE.search(message)
@@ -478,7 +538,8 @@ class DnfBackend(PatchBackend):
         """Use only the baseline Sources (those for ``product``, if given) inside the block.
 
         The node's repository files and metadata cache are never touched: dnf reads the
-        Sources from a private temporary directory and caches their metadata there too;
+        Sources from a private temporary directory and caches their metadata there too,
+        fetched on entry (a Source that cannot be fetched raises MetadataError naming it);
         the directory is removed on exit, whatever happened inside.
         """
         chosen = sources_for_product(sources, product)
@@ -493,6 +554,7 @@ class DnfBackend(PatchBackend):
             write_source_files(chosen, repos)
             self._reposdir_override = [repos]
             self._cachedir_override = os.path.join(directory, 'cache')
+            self.refresh()
             yield self
         finally:
             self._reposdir_override, self._cachedir_override = previous
@@ -519,6 +581,30 @@ def _collect_notices(sack, packages, repository, notices, first_repository, advi
             first_repository[key] = repository
         elif attributes not in bucket:
             bucket.append(attributes)
+
+
+def _database_records(sack, packages, advisories, advisory_only):
+    """DatabaseRecords of installed ``packages`` (a query) that no repository offers.
+
+    Each is judged by what the rpmdb and the notices know of it: one record per notice that
+    lists the installed NEVRA, else (unless ``advisory_only``) one without advisory whose
+    release date is the package's build time, as for an available version without notice.
+    """
+    notices, first_repository = {}, {}
+    _collect_notices(sack, packages, None, notices, first_repository, advisories)
+    records = []
+    for package in packages:
+        version = evr_of(package)
+        found = notices.get((package.name, package.arch, package.evr))
+        if found is None:
+            if not advisory_only:
+                records.append(DatabaseRecord(package.name, package.arch, version,
+                                              release_date=utc_from_timestamp(package.buildtime)))
+            continue
+        for advisory_id, classification, severity, release_date, cve_ids, bugzilla_ids in found:
+            records.append(DatabaseRecord(package.name, package.arch, version, None, True, advisory_id,
+                                          classification, severity, None, None, release_date, cve_ids, bugzilla_ids))
+    return records
 
 
 def _notice_attributes(advisory):
@@ -554,6 +640,14 @@ def transaction_items(base):
             items.append({'name': package.name, 'arch': package.arch, 'from_version': evr_of(package),
                           'to_version': None, 'action': 'remove'})
     return items
+
+
+def _has_cached_metadata(repo):
+    """Whether dnf's cache holds metadata of ``repo`` (a fetch has happened; cache-only reading can load it)."""
+    cached = getattr(repo, '_repo', None)
+    if cached is None:          # pragma: no cover - dnf without libdnf repositories: let dnf itself say
+        return True
+    return os.path.isfile(os.path.join(cached.getCachedir(), 'repodata', 'repomd.xml'))
 
 
 def _one_line(error):

@@ -25,6 +25,7 @@ import re
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _documents
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BaselineValidationError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import type_name
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (  # noqa: F401 pylint: disable=unused-import
     AMAZON_OPERATING_SYSTEMS, APT_OPERATING_SYSTEMS, COMPLIANCE_LEVELS, LINUX_OPERATING_SYSTEMS, OPERATING_SYSTEMS,
     REDHAT_FAMILY_OPERATING_SYSTEMS, RPM_OPERATING_SYSTEMS,
@@ -198,7 +199,7 @@ class _Reader(object):
     def mapping(self, value, path, fields, ignored=()):
         """Check ``value`` is a dict holding only known keys; return {field: value} for present ones."""
         if not isinstance(value, dict):
-            raise BaselineValidationError(path or 'baseline', 'must be a mapping, not %s' % _type_name(value))
+            raise BaselineValidationError(path or 'baseline', 'must be a mapping, not %s' % type_name(value))
         allowed = dict((self.key(field), field) for field in fields)
         ignored_keys = set(self.key(field) for field in ignored)
         present = {}
@@ -218,25 +219,9 @@ class _Reader(object):
         return 'unknown key; allowed keys here: %s' % ', '.join(self.key(field) for field in tuple(fields) + tuple(ignored))
 
 
-def _type_name(value):
-    if value is None:
-        return 'null'
-    if isinstance(value, bool):
-        return 'a boolean'
-    if isinstance(value, int):
-        return 'an integer'
-    if isinstance(value, dict):
-        return 'a mapping'
-    if isinstance(value, (list, tuple)):
-        return 'a list'
-    if isinstance(value, str):
-        return 'a string'
-    return 'a %s' % type(value).__name__
-
-
 def _string(value, path, min_length=1, max_length=None):
     if not isinstance(value, str):
-        raise BaselineValidationError(path, 'must be a string, not %s' % _type_name(value))
+        raise BaselineValidationError(path, 'must be a string, not %s' % type_name(value))
     if len(value) < min_length or (max_length is not None and len(value) > max_length):
         limit = '%d..%d' % (min_length, max_length) if max_length is not None else 'at least %d' % min_length
         raise BaselineValidationError(path, 'length %d is outside %s characters' % (len(value), limit))
@@ -252,7 +237,7 @@ def _pattern(value, path, pattern, description):
 
 def _enum(value, path, allowed, context=''):
     if not isinstance(value, str):
-        raise BaselineValidationError(path, 'must be one of %s, not %s' % (', '.join(allowed), _type_name(value)))
+        raise BaselineValidationError(path, 'must be one of %s, not %s' % (', '.join(allowed), type_name(value)))
     if value not in allowed:
         raise BaselineValidationError(path, '%r is not one of %s%s' % (value, ', '.join(allowed), context))
     return value
@@ -260,13 +245,13 @@ def _enum(value, path, allowed, context=''):
 
 def _boolean(value, path):
     if not isinstance(value, bool):
-        raise BaselineValidationError(path, 'must be true or false, not %s' % _type_name(value))
+        raise BaselineValidationError(path, 'must be true or false, not %s' % type_name(value))
     return value
 
 
 def _integer(value, path, low, high):
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BaselineValidationError(path, 'must be an integer, not %s' % _type_name(value))
+        raise BaselineValidationError(path, 'must be an integer, not %s' % type_name(value))
     if not low <= value <= high:
         raise BaselineValidationError(path, '%d is outside %d..%d' % (value, low, high))
     return value
@@ -288,7 +273,7 @@ def _date(value, path):
 
 def _list(value, path, max_items, min_items=0):
     if not isinstance(value, (list, tuple)):
-        raise BaselineValidationError(path, 'must be a list, not %s' % _type_name(value))
+        raise BaselineValidationError(path, 'must be a list, not %s' % type_name(value))
     if len(value) > max_items:
         raise BaselineValidationError(path, 'has %d entries; at most %d are allowed' % (len(value), max_items))
     if len(value) < min_items:
@@ -430,7 +415,7 @@ def _detect_shape(data):
 def normalise_baseline(data):
     """Validate a baseline in either shape; return a new canonical dict or raise BaselineValidationError."""
     if not isinstance(data, dict):
-        raise BaselineValidationError('baseline', 'must be a mapping, not %s' % _type_name(data))
+        raise BaselineValidationError('baseline', 'must be a mapping, not %s' % type_name(data))
     reader = _Reader(_detect_shape(data))
     present = reader.mapping(data, '', _TOP_LEVEL_FIELDS, ignored=_IGNORED_TOP_LEVEL_FIELDS)
     if present.get('name') is None:
@@ -569,5 +554,5 @@ def load_baseline_document(text, source):
     if data is None:
         raise BaselineValidationError(source, 'is empty')
     if not isinstance(data, (dict, list)):
-        raise BaselineValidationError(source, 'must hold a baseline mapping or a list of them, not %s' % _type_name(data))
+        raise BaselineValidationError(source, 'must hold a baseline mapping or a list of them, not %s' % type_name(data))
     return data

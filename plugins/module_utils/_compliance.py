@@ -4,16 +4,20 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Patch states -> node counters, compliance status and severity (``ssm-semantics.md`` §5).
 
-Also the two state rewrites that depend on what a run did: ``after_install`` (Install
-results) and ``apply_pending`` (Scan of a host with NoReboot installs not yet booted past).
+Also the state rewrites that depend on what a run did: ``after_install`` (Install results)
+and ``apply_pending`` (Scan of a host with NoReboot installs not yet booted past), and
+``install_failure`` (whether and why an Install fails). This module is the one place that
+decides FAILED: backends only report what the package manager said about a package
+(``InstallOutcome.problems``), and the evaluation after the run says what is installed.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (  # noqa: F401 pylint: disable=unused-import
-    COMPLIANCE_LEVELS, COMPLIANCE_RANK, INSTALLED_STATES, NON_COMPLIANT_STATES, STATE_COUNTERS,
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
+    COMPLIANCE_RANK, INSTALLED_STATES, NON_COMPLIANT_STATES, STATE_COUNTERS,
 )
 
 
@@ -85,31 +89,41 @@ def _shown(version):
     return version[2:] if version and version.startswith('0:') else version
 
 
-def after_install(before, after, attempted, installed_by_run, pending, override=False):
+def after_install(before, after, attempted, installed_by_run, pending, override=False, problems=None, family=None):
     """Install states from the evaluation after the run (``after``, a patch list).
 
     - ``before``: the patch list evaluated before the run (for the versions it started from);
     - ``attempted``: the install targets ``(name, arch, version)`` the run tried;
     - ``installed_by_run``: ``(name, arch, version)`` the run installed or upgraded;
     - ``pending``: ``(name, arch, version)`` installed by NoReboot runs and not yet booted past;
-    - ``override``: the run used an InstallOverrideList.
+    - ``override``: the run used an InstallOverrideList (then ``family`` orders versions);
+    - ``problems``: ``{'name.arch': what the package manager said}`` (``InstallOutcome.problems``),
+      quoted in the reason of a package that did not get there.
 
-    Still MISSING after the run becomes FAILED (AWS never reports MISSING from Install),
-    except for override-list runs, where compliance stays relative to the baseline and
-    MISSING stays. An installed package recorded as pending becomes INSTALLED_PENDING_REBOOT.
+    FAILED: without an override list, an approved update still MISSING after the run (AWS
+    never reports MISSING from Install), attempted or not; with one, compliance stays relative
+    to the baseline (MISSING stays) and a listed package that did not reach the version the
+    run tried is FAILED. An installed package recorded as pending becomes
+    INSTALLED_PENDING_REBOOT.
     """
     started_from = dict(((patch['name'], patch['arch']), patch.get('installed_version')) for patch in before or ())
     tried = _by_name_arch(attempted)
     changed = _by_name_arch(installed_by_run)
     pending_keys = set(_triple(item) for item in pending or ())
+    problems = problems or {}
     result = []
     for patch in after:
         key = (patch['name'], patch['arch'])
         state = patch['state']
-        if state == 'MISSING' and not override:
+        said = problems.get('%s.%s' % key)
+        if override and key in tried and _below(family, patch.get('installed_version'), tried[key][2]):
+            patch = dict(patch, state='FAILED', reason=_with_problem(
+                'The install override list asked for %s but %s is still installed'
+                % (tried[key][2], patch.get('installed_version')), said))
+        elif state == 'MISSING' and not override:
             if key in tried:
-                reason = ('Install tried %s but %s is still installed.'
-                          % (_shown(tried[key][2] or patch.get('approved_version')), _shown(patch.get('installed_version'))))
+                reason = _with_problem('Install tried %s but %s is still installed' % (
+                    _shown(tried[key][2] or patch.get('approved_version')), _shown(patch.get('installed_version'))), said)
             else:
                 reason = 'Install did not update it: %s' % _lower_first(patch.get('reason') or 'it was not attempted.')
             patch = dict(patch, state='FAILED', reason=reason)
@@ -123,6 +137,33 @@ def after_install(before, after, attempted, installed_by_run, pending, override=
             patch = dict(patch, state='INSTALLED_PENDING_REBOOT', reason=reason)
         result.append(patch)
     return result
+
+
+def install_failure(patches, problems):
+    """Why an Install fails (one sentence naming every package), or None when it does not.
+
+    It fails when a patch is FAILED, and when the package manager reported a problem with a
+    package even though the package got there (a scriptlet that failed after rpm recorded
+    the new version): the run did not go as it should, as AWS-RunPatchBaseline's exit code says.
+    """
+    failed = dict(('%s.%s' % (patch['name'], patch['arch']), None) for patch in patches if patch['state'] == 'FAILED')
+    for key, why in (problems or {}).items():
+        failed[key] = why
+    if not failed:
+        return None
+    parts = ['%s (%s)' % (key, why) if why else key for key, why in sorted(failed.items())]
+    return 'Install failed for %d package(s): %s.' % (len(parts), '; '.join(parts))
+
+
+def _below(family, installed, target):
+    return installed is None or _versions.compare(family, installed, target) < 0
+
+
+def _with_problem(sentence, said):
+    """``sentence.`` or ``sentence: what the package manager said.``"""
+    if not said:
+        return sentence + '.'
+    return '%s: %s%s' % (sentence, said, '' if said.endswith('.') else '.')
 
 
 def apply_pending(patches, pending_keys):

@@ -54,3 +54,7 @@ class BackendError(PatchManagerError):
 
 class LockTimeoutError(BackendError):
     """The package manager's lock stayed held longer than allowed."""
+
+
+class MetadataError(BackendError):
+    """Repository metadata could not be fetched, was never fetched, or offers nothing: no answer can be trusted."""

@@ -40,7 +40,6 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary
     COMPLIANCE_RANK, UTC, as_utc, iso_date, iso_time,
 )
 
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 ONE_DAY = datetime.timedelta(days=1)
 
 Evaluation = collections.namedtuple('Evaluation', ['patches', 'not_applicable_count', 'install_targets'])
@@ -412,7 +411,10 @@ class _Engine(object):
             patch.update(state='INSTALLED', approved_version=target, compliance_level=approval[1],
                          advisory_ids=self.approving_advisories(by_version[target]))
             source = self.source_text(approval, record)
-            if target in same:
+            if target in same and record.from_package_database:
+                patch['reason'] = ('Approved by %s as the package database records %s, which no repository offers; '
+                                   'it is installed.' % (source, self.show(installed)))
+            elif target in same:
                 patch['reason'] = 'Approved by %s; %s is installed.' % (source, self.show(installed))
             else:
                 patch['reason'] = ('Approved by %s; %s is installed, above the highest approved version %s.'
@@ -425,6 +427,9 @@ class _Engine(object):
                     why += ' in an advisory (versions in no advisory were not read: this baseline cannot approve them)'
             else:
                 why = self.why_not(name, arch, explained, by_version[explained])
+                if by_version[explained][0].from_package_database:
+                    why = ('no repository offers %s.%s %s; as the package database records it, %s'
+                           % (name, arch, self.show(explained), why))
             patch.update(state='INSTALLED_OTHER', reason='No approved version: %s.' % why)
         return patch
 

@@ -22,6 +22,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors imp
     BaselineValidationError,
     InputError,
 )
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import type_name
 
 INSTALL_OVERRIDE_LIST = 'install_override_list'
 BASELINE_OVERRIDE = 'baseline_override'
@@ -52,7 +53,7 @@ def _optional_text(entry, key, path):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, string_types + (int, float)):
-        raise InputError('%s.%s' % (path, key), 'must be a string, not %s' % type(value).__name__)
+        raise InputError('%s.%s' % (path, key), 'must be a string, not %s' % type_name(value))
     text = str(value).strip()
     if not text:
         raise InputError('%s.%s' % (path, key), 'must not be empty')
@@ -75,13 +76,13 @@ def parse_install_override_list(value, field=INSTALL_OVERRIDE_LIST):
     if document is None:
         document = []
     if not isinstance(document, list):
-        raise InputError(entries_path, 'must be a list of {id, title} entries, not %s' % type(document).__name__)
+        raise InputError(entries_path, 'must be a list of {id, title} entries, not %s' % type_name(document))
     entries = []
     for index, entry in enumerate(document):
         path = '%s[%d]' % (entries_path, index)
         if not isinstance(entry, dict):
             raise InputError(path, 'must be a dict with a required "id" and an optional "title", not %s'
-                             % type(entry).__name__)
+                             % type_name(entry))
         patch_id = _optional_text(entry, 'id', path)
         if patch_id is None:
             raise InputError('%s.id' % path, 'required')
@@ -107,7 +108,7 @@ def parse_baseline_override(value, field=BASELINE_OVERRIDE):
     for index, entry in enumerate(document):
         path = '%s[%d]' % (field, index)
         if not isinstance(entry, dict):
-            raise InputError(path, 'must be a baseline (a dict), not %s' % type(entry).__name__)
+            raise InputError(path, 'must be a baseline (a dict), not %s' % type_name(entry))
         try:
             baselines.append(_baseline.normalise_baseline(entry))
         except BaselineValidationError as exc:

@@ -23,8 +23,8 @@ __metaclass__ = type
 import re
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import split_evr
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import RPM_FAMILIES
 
-RPM_FAMILIES = ('dnf', 'zypper')
 WILDCARD_CHARACTERS = frozenset('*?[')
 # Generated forms are joined with this separator and searched in one regex call;
 # no package name, version or advisory ID contains it.
@@ -36,22 +36,32 @@ def has_wildcard(pattern):
     return not WILDCARD_CHARACTERS.isdisjoint(pattern)
 
 
-def _glob_to_regex(pattern):
-    """Regex text for one lower-cased shell pattern; wildcards never cross a separator.
+class _GroupNames(object):
+    """Unique names for the capture groups of one compiled regex (several patterns may share it)."""
 
-    Written here rather than taken from ``fnmatch.translate`` because that function's
-    output changed shape between Python 3.8 and 3.11 and cannot be combined safely.
+    def __init__(self):
+        self.count = 0
+
+    def next(self):
+        self.count += 1
+        return 'g%d' % self.count
+
+
+def _glob_tokens(pattern):
+    """A lower-cased shell pattern -> tokens: None for ``*``, else regex text matching exactly one character.
+
+    Consecutive stars are one star. A literal separator can never match (no form contains one).
     """
-    parts = []
+    tokens = []
     index, length = 0, len(pattern)
     while index < length:
         char = pattern[index]
         index += 1
         if char == '*':
-            if not parts or parts[-1] != '[^\n]*':  # consecutive stars are one star
-                parts.append('[^\n]*')
+            if not tokens or tokens[-1] is not None:
+                tokens.append(None)
         elif char == '?':
-            parts.append('[^\n]')
+            tokens.append('[^\n]')
         elif char == '[':
             end = index
             if end < length and pattern[end] == '!':
@@ -60,14 +70,49 @@ def _glob_to_regex(pattern):
                 end += 1
             end = pattern.find(']', end)
             if end < 0:  # no closing bracket: a literal '['
-                parts.append('\\[')
+                tokens.append('\\[')
                 continue
             body = pattern[index:end]
             index = end + 1
             negate = body.startswith('!')
-            parts.append(_bracket_to_regex(body[1:] if negate else body, negate))
+            tokens.append(_bracket_to_regex(body[1:] if negate else body, negate))
+        elif char == _SEPARATOR:
+            tokens.append('(?!)')
         else:
-            parts.append(re.escape(char))
+            tokens.append(re.escape(char))
+    return tokens
+
+
+def _glob_to_regex(pattern, names=None):
+    """Regex text for one lower-cased shell pattern; wildcards never cross a separator.
+
+    Linear by construction, whatever the number of stars: the pattern is the segments
+    between its stars (each matches a fixed number of characters). The first segment
+    must start the text and the last must end it; every segment in between is matched
+    at its leftmost occurrence and never tried elsewhere -- a segment further left only
+    leaves more room for the rest, so that occurrence succeeds whenever any does. The
+    commitment is a lookahead (atomic in Python's re) whose capture is then consumed by
+    a backreference, so the regex engine cannot backtrack into earlier segments: at most
+    one pass over the text per segment, O(len(text) * len(pattern)), where a plain
+    translation of ``*`` backtracks exponentially in the number of stars.
+
+    Written here rather than taken from ``fnmatch.translate`` because that function's
+    output changed shape between Python 3.8 and 3.11 (and 3.8's backtracks).
+    """
+    names = names or _GroupNames()
+    segments = [[]]
+    for token in _glob_tokens(pattern):
+        if token is None:
+            segments.append([])
+        else:
+            segments[-1].append(token)
+    if len(segments) == 1:
+        return ''.join(segments[0])
+    parts = [''.join(segments[0])]
+    for segment in segments[1:-1]:
+        name = names.next()
+        parts.append('(?=(?P<%s>[^\n]*?%s))(?P=%s)' % (name, ''.join(segment), name))
+    parts.append('[^\n]*' + ''.join(segments[-1]))
     return ''.join(parts)
 
 
@@ -89,12 +134,18 @@ def _bracket_to_regex(body, negate):
     return '[%s%s]' % ('^\n' if negate else '', ''.join(members))
 
 
+def compile_glob(pattern):
+    """A predicate ``matches(text)`` for one case-insensitive shell pattern (linear time, see _glob_to_regex)."""
+    lowered = pattern.lower()
+    if not has_wildcard(lowered):
+        return lambda text: text.lower() == lowered
+    regex = re.compile('(?:%s)\\Z' % _glob_to_regex(lowered))
+    return lambda text: regex.match(text.lower()) is not None
+
+
 def glob_match(pattern, text):
     """Case-insensitive shell-style match of one ``pattern`` against the whole ``text``."""
-    pattern, text = pattern.lower(), text.lower()
-    if not has_wildcard(pattern):
-        return pattern == text
-    return re.match('(?:%s)\\Z' % _glob_to_regex(pattern), text) is not None
+    return compile_glob(pattern)(text)
 
 
 def display_version(family, version):
@@ -173,7 +224,9 @@ class PatternList(object):
         self._wildcard_entries = wildcard_entries
         self._regex = None
         if wildcard_entries:
-            alternatives = '|'.join('(%s)' % _glob_to_regex(entry.lower()) for entry in wildcard_entries)
+            names = _GroupNames()
+            alternatives = '|'.join('(?P<e%d>%s)' % (index, _glob_to_regex(entry.lower(), names))
+                                    for index, entry in enumerate(wildcard_entries))
             # One search per package: each alternative must span one whole form.
             self._regex = re.compile('(?:^|\n)(?:%s)(?=\n|$)' % alternatives)
         # Lists of one family may share it: the forms depend only on the package.
@@ -201,7 +254,8 @@ class PatternList(object):
         if self._regex is not None:
             found = self._regex.search(joined)
             if found is not None:
-                return self._wildcard_entries[found.lastindex - 1]
+                # the entry's group closes after the groups inside it: it is the last matched
+                return self._wildcard_entries[int(found.lastgroup[1:])]
         return None
 
     def match_package(self, name, arch, version):
@@ -272,14 +326,10 @@ class OverrideList(object):
 
 
 def _compile_one(pattern):
-    """A predicate for one lower-cased text, or None when no pattern is given."""
+    """A predicate for one text, or None when no pattern is given."""
     if pattern is None or pattern == '':
         return None
-    lowered = str(pattern).lower()
-    if not has_wildcard(lowered):
-        return lowered.__eq__
-    regex = re.compile('(?:%s)\\Z' % _glob_to_regex(lowered))
-    return lambda text: regex.match(text) is not None
+    return compile_glob(str(pattern))
 
 
 def compile_override_list(entries, family):

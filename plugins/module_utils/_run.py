@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import datetime
 import re
 
 from ansible.module_utils.six import string_types
@@ -26,11 +27,11 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _ove
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _platform
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _predefined
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
-from ansible_collections.fleetops.patch_manager.plugins.module_utils import _versions
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
-    BackendError, BaselineValidationError, InputError, LockTimeoutError)
+    BackendError, BaselineValidationError, InputError, LockTimeoutError, PatchManagerError)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import patch_group_problem, type_name
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
-    OPERATIONS, REBOOT_OPTIONS, STATE_REPORT_ORDER, iso_time, parse_time,
+    EPOCH, OPERATIONS, REBOOT_OPTIONS, STATE_REPORT_ORDER, UTC, iso_time, parse_time,
 )
 
 # The key of a resolved entry that applies whatever the host's OS (a task's baseline).
@@ -54,7 +55,8 @@ class RunRequest(object):
         self.root = fields['root']
         self.patch_group = fields['patch_group']
         self.snapshot_id = fields['snapshot_id']
-        self.update_cache = fields['update_cache']
+        self.update_cache = fields['update_cache']              # None: the default (refresh)
+        self.cache_valid_time = fields.get('cache_valid_time', 0)
         self.warnings = fields['warnings']
         # The controller's resolved entry (baseline_source, snapshot_reused), None when run on its own.
         self.resolved = fields.get('resolved')
@@ -71,16 +73,40 @@ def choice(params, field, allowed, default):
     return value
 
 
+# The evaluation times a run accepts: approval delays (up to 360 days) are subtracted from them.
+EARLIEST_EVALUATION_TIME = EPOCH
+LATEST_EVALUATION_TIME = datetime.datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+EVALUATION_TIME_EXAMPLE = 'such as 2026-01-31T00:00:00Z'
+
+
 def parse_evaluation_time(value, default):
     """ISO 8601 text -> aware UTC datetime; no offset means UTC; a bare date means midnight UTC."""
     if value is None or value == '':
         return default
     if not isinstance(value, string_types):
-        raise InputError('evaluation_time', 'must be an ISO 8601 time such as 2026-01-31T00:00:00Z')
+        raise InputError('evaluation_time', 'must be an ISO 8601 time %s, not %s'
+                         % (EVALUATION_TIME_EXAMPLE, type_name(value)))
+    outside = InputError('evaluation_time', '%r is outside %s..%s' % (
+        value, iso_time(EARLIEST_EVALUATION_TIME), iso_time(LATEST_EVALUATION_TIME)))
     try:
-        return parse_time(value)
-    except (ValueError, OverflowError):
-        raise InputError('evaluation_time', '%r is not an ISO 8601 time such as 2026-01-31T00:00:00Z' % value)
+        parsed = parse_time(value)
+    except OverflowError:       # a valid time whose offset moves it past the ends of the calendar
+        raise outside
+    except ValueError:
+        raise InputError('evaluation_time', '%r is not an ISO 8601 time %s' % (value, EVALUATION_TIME_EXAMPLE))
+    if not EARLIEST_EVALUATION_TIME <= parsed <= LATEST_EVALUATION_TIME:
+        raise outside
+    return parsed
+
+
+def validate_patch_group(value):
+    """The patch group to report ('' when none); AWS's rule for the name otherwise."""
+    if value is None or value == '':
+        return ''
+    problem = patch_group_problem(value)
+    if problem:
+        raise InputError('patch_group', problem)
+    return value
 
 
 def validate_snapshot_id(value):
@@ -91,11 +117,15 @@ def validate_snapshot_id(value):
     return value
 
 
-def validate_lock_timeout(value):
+def seconds(params, field, default):
+    """A number of seconds (0 or more) as the module's argument spec converts it: an integer, or its digits as text."""
+    value = params.get(field)
     if value is None:
-        return 120
+        return default
+    if isinstance(value, string_types) and value.strip().isdigit():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InputError('lock_timeout', '%r is not a number of seconds (0 or more)' % (value,))
+        raise InputError(field, '%r is not a number of seconds (0 or more)' % (value,))
     return value
 
 
@@ -112,7 +142,7 @@ def baseline_from_option(value):
         value = _overrides.read_document(value, 'baseline')
     if not isinstance(value, dict):
         raise InputError('baseline', 'must be a baseline (a dict in the AWS or YAML shape) or a predefined '
-                                     'baseline name, not %s' % type(value).__name__)
+                                     'baseline name, not %s' % type_name(value))
     try:
         return _baseline.normalise_baseline(value)
     except BaselineValidationError as exc:
@@ -143,7 +173,9 @@ def validate_options(params, default_time=None):
                                               'AWS-RunPatchBaseline refuses the same combination')
     options['evaluation_time'] = parse_evaluation_time(params.get('evaluation_time'), default_time)
     options['snapshot_id'] = validate_snapshot_id(params.get('snapshot_id'))
-    options['lock_timeout'] = validate_lock_timeout(params.get('lock_timeout'))
+    options['patch_group'] = validate_patch_group(params.get('patch_group'))
+    options['lock_timeout'] = seconds(params, 'lock_timeout', 120)
+    options['cache_valid_time'] = seconds(params, 'cache_valid_time', 0)
     options['override_entries'] = None
     if is_set(params.get('install_override_list')):
         options['override_entries'] = _overrides.parse_install_override_list(params['install_override_list'])
@@ -201,8 +233,9 @@ def prepare(params, default_time=None):
         operation=operation, reboot_option=reboot_option, baseline=baseline,
         override_entries=options['override_entries'], evaluation_time=options['evaluation_time'],
         operating_system=operating_system, product=product, family=family, root=root,
-        patch_group=params.get('patch_group') or '', snapshot_id=options['snapshot_id'],
-        update_cache=(operation == 'Install') if update_cache is None else bool(update_cache),
+        patch_group=options['patch_group'], snapshot_id=options['snapshot_id'],
+        update_cache=None if update_cache is None else bool(update_cache),
+        cache_valid_time=options['cache_valid_time'],
         warnings=warnings, resolved=entry,
     )
 
@@ -246,34 +279,9 @@ def changed_packages(before, after):
                   if old.get((name, arch)) != version)
 
 
-def mark_failed_overrides(patches, targets, family):
-    """Override-list runs: a listed package that did not reach the version the run tried is FAILED."""
-    wanted = dict(((name, arch), version) for name, arch, version in targets)
-    marked = []
-    for patch in patches:
-        target = wanted.get((patch['name'], patch['arch']))
-        installed = patch.get('installed_version')
-        if target is not None and (installed is None or _versions.compare(family, installed, target) < 0):
-            patch = dict(patch, state='FAILED', reason='The install override list asked for %s but %s is still installed.'
-                         % (target, installed))
-        marked.append(patch)
-    return marked
-
-
 def sort_patches(patches):
     rank = dict((state, index) for index, state in enumerate(STATE_REPORT_ORDER))
     return sorted(patches, key=lambda patch: (rank.get(patch['state'], len(rank)), patch['name'], patch['arch']))
-
-
-def failure_message(patches, outcome_failed):
-    """One sentence naming every package that did not reach its approved version, or None."""
-    failed = dict((('%s.%s' % (patch['name'], patch['arch'])), None) for patch in patches if patch['state'] == 'FAILED')
-    for key, why in (outcome_failed or {}).items():
-        failed[key] = why
-    if not failed:
-        return None
-    parts = ['%s (%s)' % (key, why) if why else key for key, why in sorted(failed.items())]
-    return 'Install failed for %d package(s): %s.' % (len(parts), '; '.join(parts))
 
 
 def instance_patch_state(request, summary, start, end, last_no_reboot_time):
@@ -310,6 +318,21 @@ def no_sources_change():
     yield
 
 
+def refreshes_node_lists(request, check_mode, start, last_refresh):
+    """Whether this run fetches the node's repository metadata before it reads (AWS-RunPatchBaseline does).
+
+    In order: check mode never refreshes (it writes nothing, lists included); ``update_cache``
+    false never refreshes; otherwise a refresh younger than ``cache_valid_time`` seconds
+    (``last_refresh``, by an earlier run) is enough; ``cache_valid_time`` 0 always refreshes.
+    """
+    if check_mode or request.update_cache is False:
+        return False
+    if request.cache_valid_time and last_refresh is not None:
+        age = (start - last_refresh).total_seconds()
+        return not 0 <= age < request.cache_valid_time
+    return True
+
+
 # ---------------------------------------------------------------- orchestration
 
 def execute(request, backend, now, boot_id, check_mode):
@@ -320,8 +343,11 @@ def execute(request, backend, now, boot_id, check_mode):
     sources = _backend.sources_for_product(request.baseline.get('sources'), request.product or '')
     context = backend.sources_replaced(sources) if sources else no_sources_change()
     with context:
-        if request.update_cache:
+        # Baseline Sources replace the node's repositories and are fetched as the context opens.
+        last_refresh = _state.last_refresh(request.root) if request.cache_valid_time else None
+        if not sources and refreshes_node_lists(request, check_mode, start, last_refresh):
             backend.refresh()
+            _state.record_refresh(request.root, start)
         advisory_only = reads_advisories_only(request)
         before = read_universe(backend, request, advisory_only)
         evaluation = _evaluate.evaluate(request.baseline, before, request.evaluation_time,
@@ -342,6 +368,7 @@ def execute(request, backend, now, boot_id, check_mode):
             patches, not_applicable, node_state = _install(request, backend, result, evaluation, before, targets,
                                                            pending, node_state, now, boot_id, check_mode, advisory_only)
         result['reboot_required'] = bool(backend.reboot_required())
+    result['warnings'].extend(warning for warning in backend.warnings if warning not in result['warnings'])
     end = now()
     patches = sort_patches(patches)
     summary = _compliance.summarise(patches, not_applicable)
@@ -350,7 +377,7 @@ def execute(request, backend, now, boot_id, check_mode):
     if request.resolved:
         result.update(baseline_source=request.resolved.get('baseline_source'),
                       snapshot_reused=bool(request.resolved.get('snapshot_reused')))
-    message = failure_message(patches, result.pop('outcome_failed', None))
+    message = _compliance.install_failure(patches, result.pop('problems', None))
     if message:
         result.update(failed=True, msg=message)
     return result
@@ -364,28 +391,34 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
         result.update(transaction=transaction, changed=bool(transaction))
         return _compliance.apply_pending(evaluation.patches, pending), evaluation.not_applicable_count, node_state
     no_reboot = request.reboot_option == 'NoReboot'
+    recorded = []
     if no_reboot and targets:
         # Recorded before the package manager runs, so that a crash after it changed packages
         # cannot lose the pending mark; rewritten below with what the run really installed.
-        _state.save_state_before_install(request.root, _state.pending_before_install(
-            node_state, boot_id, now(), list(targets) + planned_dependencies(backend, targets)))
+        recorded = list(targets) + planned_dependencies(backend, targets)
+        attempted_at = now()
+        _state.update_state_before_install(request.root, lambda current: _state.pending_before_install(
+            current, boot_id, attempted_at, recorded))
     try:
         outcome = backend.install(targets) if targets else _backend.InstallOutcome([])
     except Exception as exc:
-        if no_reboot and targets:
-            _settle_pending_after_failure(request, backend, before, node_state, now, boot_id, advisory_only, exc)
+        if recorded:
+            _settle_pending_after_failure(request, backend, before, node_state, recorded, attempted_at, now, boot_id,
+                                          advisory_only, exc)
         raise
     after = read_universe(backend, request, advisory_only)
     after_evaluation = _evaluate.evaluate(request.baseline, after, request.evaluation_time,
                                           dependency_resolver=backend.dependency_closure, advisory_only=advisory_only)
     installed_by_run = changed_packages(before, after)
-    result.update(transaction=outcome.transaction, changed=bool(installed_by_run), outcome_failed=outcome.failed)
+    result.update(transaction=outcome.transaction, changed=bool(installed_by_run), problems=outcome.problems)
     result['warnings'].extend(outcome.messages)
     still_pending = _state.pending_entries(node_state, boot_id, after.installed)
     if no_reboot:
         if targets or installed_by_run:
-            node_state = _state.pending_after_install(node_state, boot_id, now(), installed_by_run, after.installed)
-            _save_after_install(request.root, node_state, result['warnings'])
+            finished_at = now()
+            node_state = _save_after_install(request.root, node_state, result['warnings'], lambda current: (
+                _state.pending_after_install(current, boot_id, finished_at, installed_by_run, after.installed,
+                                             loaded=node_state, recorded=recorded)))
         reported_pending = set(still_pending) | set(installed_by_run)
     else:
         # AWS reports the state the reboot will leave: nothing pending. Nothing is recorded
@@ -394,9 +427,8 @@ def _install(request, backend, result, evaluation, before, targets, pending, nod
         result['reboot_due'] = bool(installed_by_run or still_pending)
         reported_pending = set()
     patches = _compliance.after_install(evaluation.patches, after_evaluation.patches, targets, installed_by_run,
-                                        reported_pending, override=request.override_entries is not None)
-    if request.override_entries is not None:
-        patches = mark_failed_overrides(patches, targets, request.family)
+                                        reported_pending, override=request.override_entries is not None,
+                                        problems=outcome.problems, family=request.family)
     return patches, after_evaluation.not_applicable_count, node_state
 
 
@@ -415,25 +447,38 @@ def planned_dependencies(backend, targets):
             if item.get('action') in ('upgrade', 'install') and item.get('to_version')]
 
 
-def _save_after_install(root, node_state, warnings):
-    """Write the final pending state; on failure the state written before the install stays, with a warning."""
+def _save_after_install(root, node_state, warnings, change):
+    """Update the pending state after the install (``change``); returns the state written.
+
+    On failure the state written before the install stays (a safe superset), with a warning,
+    and the state the run started from is returned for its report.
+    """
     try:
-        _state.save_state(root, node_state)
-    except (IOError, OSError) as exc:
+        return _state.update_state(root, change)
+    except (IOError, OSError, PatchManagerError) as exc:
         warnings.append('Cannot update the node state file %s (%s); it keeps every package this run tried to '
-                        'install as pending a reboot.' % (_state.state_path(root), exc.strerror or exc))
+                        'install as pending a reboot.' % (_state.state_path(root), getattr(exc, 'strerror', None) or exc))
+        return node_state
 
 
-def _settle_pending_after_failure(request, backend, before, node_state, now, boot_id, advisory_only, error):
-    """The package manager raised: record what it changed anyway, else keep the state written before it ran."""
+def _settle_pending_after_failure(request, backend, before, node_state, recorded, attempted_at, now, boot_id,
+                                  advisory_only, error):
+    """The package manager raised: record what it changed anyway, else take back what the run recorded.
+
+    ``node_state`` is the state as the run read it at its start; both updates re-read the
+    state under its lock, so what other runs recorded meanwhile stays.
+    """
     try:
         if isinstance(error, LockTimeoutError):
-            # It never got its lock, so it changed nothing: the state before the run stands.
-            _state.save_state(request.root, node_state)
+            # It never got its lock, so it changed nothing: withdraw this run's marks, and only them.
+            _state.update_state(request.root, lambda current: _state.withdraw_pending(
+                current, boot_id, attempted_at, node_state, recorded))
             return
         after = read_universe(backend, request, advisory_only)
-        _state.save_state(request.root, _state.pending_after_install(
-            node_state, boot_id, now(), changed_packages(before, after), after.installed))
+        finished_at = now()
+        _state.update_state(request.root, lambda current: _state.pending_after_install(
+            current, boot_id, finished_at, changed_packages(before, after), after.installed,
+            loaded=node_state, recorded=recorded))
     except Exception:  # pylint: disable=broad-except
         # The error being raised is the one to report; the state written before the install is a safe superset.
         pass

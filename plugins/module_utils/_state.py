@@ -16,8 +16,11 @@ as ``ansible.builtin.reboot`` compares it) *and* the same version is still insta
 
 A NoReboot Install writes the state twice: ``pending_before_install`` before the package
 manager runs (so that a run killed after it changed packages still leaves them pending),
-then ``pending_after_install`` with what the run really installed. Everything here is a
-pure function except ``load_state``, ``save_state``, ``save_state_before_install`` and
+then ``pending_after_install`` with what the run really installed. Both are read-modify-write
+updates (``update_state``): under an exclusive lock on ``state.lock`` beside the file, the
+state is read again, changed and written, so that two runs on one node never overwrite each
+other's pending marks. Everything here is a pure function except ``load_state``,
+``save_state``, ``state_lock``, ``update_state``, ``update_state_before_install`` and
 ``current_boot_id``.
 """
 
@@ -25,15 +28,26 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import datetime
+import errno
+import fcntl
 import json
 import os
 import tempfile
+import time
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import type_name
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time, parse_time
 
 STATE_DIRECTORY = 'var/lib/fleetops-patch'
 STATE_FILE = 'state.json'
+LOCK_FILE = 'state.lock'
+# When this module last refreshed the node's package lists (ISO 8601 UTC): what cache_valid_time measures.
+REFRESH_STAMP_FILE = 'lists-refreshed'
+# Updates hold the lock for a read and an atomic write (milliseconds); a lock held this long is stuck.
+LOCK_TIMEOUT = 60
 BOOT_ID_PATH = '/proc/sys/kernel/random/boot_id'
 PROC_STAT_PATH = '/proc/stat'
 
@@ -47,12 +61,17 @@ def state_path(root='/'):
     return os.path.join(root, STATE_DIRECTORY, STATE_FILE)
 
 
+def lock_path(root='/'):
+    """The lock file that serialises updates of the state file (never removed)."""
+    return os.path.join(root, STATE_DIRECTORY, LOCK_FILE)
+
+
 # --- reading and writing --------------------------------------------------------------
 
 def _validated(data):
     """The state in ``data`` (parsed JSON), or raise ValueError saying what is wrong with it."""
     if not isinstance(data, dict):
-        raise ValueError('it holds %s, not a JSON object' % type(data).__name__)
+        raise ValueError('it holds %s, not a JSON object' % type_name(data))
     state = empty_state()
     for key in ('last_no_reboot_install_operation_time', 'boot_id'):
         value = data.get(key)
@@ -96,10 +115,7 @@ def load_state(root='/'):
 def save_state(root, state):
     """Write ``state`` atomically: temp file in the same directory, fsync, rename; mode 0644."""
     path = state_path(root)
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory)
-        os.chmod(directory, 0o755)
+    directory = _state_directory(root)
     descriptor, temporary = tempfile.mkstemp(prefix='.state.', suffix='.tmp', dir=directory)
     try:
         with os.fdopen(descriptor, 'w') as handle:
@@ -122,18 +138,99 @@ def save_state(root, state):
     return path
 
 
-def save_state_before_install(root, state):
-    """``save_state``, for the write that must succeed before the package manager may run.
+def _state_directory(root):
+    """The state directory, created (0755) when missing; another run may be creating it at the same time."""
+    directory = os.path.dirname(state_path(root))
+    if not os.path.isdir(directory):
+        try:
+            os.makedirs(directory)
+        except OSError as exc:
+            if exc.errno != errno.EEXIST or not os.path.isdir(directory):
+                raise
+        else:
+            os.chmod(directory, 0o755)
+    return directory
+
+
+@contextlib.contextmanager
+def state_lock(root, timeout=LOCK_TIMEOUT, clock=time.monotonic, sleep=time.sleep):
+    """Hold the exclusive lock on ``<state dir>/state.lock`` inside the block.
+
+    Waits at most ``timeout`` seconds, then raises PatchManagerError naming the lock file.
+    The lock is released when the holder exits, however it exits (killed included).
+    """
+    _state_directory(root)
+    path = lock_path(root)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = clock() + timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except (IOError, OSError) as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+            if clock() >= deadline:
+                raise PatchManagerError('The node state lock %s is still held by another run after %s seconds.'
+                                        % (path, timeout))
+            sleep(0.05)
+        yield path
+    finally:
+        os.close(descriptor)
+
+
+def update_state(root, change, timeout=LOCK_TIMEOUT):
+    """Read-modify-write the node state under ``state_lock``: ``change(current state) -> new state``.
+
+    The state is read again under the lock, so what another run wrote since this run first
+    read it is kept (as far as ``change`` keeps it). Returns the state written.
+    """
+    with state_lock(root, timeout):
+        current, _warning = load_state(root)
+        state = change(current)
+        save_state(root, state)
+        return state
+
+
+def update_state_before_install(root, change):
+    """``update_state``, for the write that must succeed before the package manager may run.
 
     Any failure to write (read-only or full file system, a directory where the file
     should be, no permission) becomes a PatchManagerError naming the path and the reason.
     """
     path = state_path(root)
     try:
-        return save_state(root, state)
+        return update_state(root, change)
     except (IOError, OSError) as exc:
         raise PatchManagerError('Cannot record the packages pending a reboot in %s (%s); nothing was installed.'
                                 % (path, exc.strerror or exc))
+
+
+def refresh_stamp_path(root='/'):
+    return os.path.join(root, STATE_DIRECTORY, REFRESH_STAMP_FILE)
+
+
+def last_refresh(root='/'):
+    """When a run last refreshed the package lists of the system under ``root`` (aware UTC), or None."""
+    try:
+        with open(refresh_stamp_path(root)) as handle:
+            return parse_time(handle.read(64).strip())
+    except (IOError, OSError, ValueError, OverflowError):
+        return None
+
+
+def record_refresh(root, when):
+    """Note that the package lists were refreshed at ``when``; a stamp that cannot be written only costs a refresh."""
+    try:
+        directory = _state_directory(root)
+        descriptor, temporary = tempfile.mkstemp(prefix='.lists-refreshed.', dir=directory)
+        with os.fdopen(descriptor, 'w') as handle:
+            handle.write(iso_time(when) + '\n')
+        os.chmod(temporary, 0o644)
+        os.rename(temporary, refresh_stamp_path(root))
+    except (IOError, OSError):
+        pass
 
 
 def current_boot_id(boot_id_path=BOOT_ID_PATH, proc_stat_path=PROC_STAT_PATH):
@@ -167,11 +264,8 @@ def _triple(item):
 
 
 def _iso(when):
-    if isinstance(when, datetime.datetime):
-        if when.tzinfo is not None:
-            when = when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-        return when.strftime('%Y-%m-%dT%H:%M:%SZ')
-    return when
+    """A datetime as the state stores it (ISO 8601 UTC); text is kept as it is."""
+    return iso_time(when) if isinstance(when, datetime.datetime) else when
 
 
 def _same_boot(state, boot_id):
@@ -219,18 +313,48 @@ def pending_before_install(state, boot_id, when, targets):
     return _as_state(when, boot_id, earlier + [_triple(target) for target in targets])
 
 
-def pending_after_install(state, boot_id, when, installed_by_run, installed_now):
-    """State after a NoReboot Install: what the run really installed plus what earlier runs left pending.
+def _same_boot_entries(state, boot_id):
+    """The recorded (name, arch, version) of ``boot_id``'s boot; none after a reboot."""
+    if state is None or not _same_boot(state, boot_id):
+        return set()
+    return set(_triple(entry) for entry in state.get('pending', ()))
 
-    ``state``: the state as loaded before the run (not the one ``pending_before_install``
-    wrote); ``installed_by_run``: (name, arch, version) the run installed or upgraded,
-    dependencies included; ``installed_now``: every package installed after the run.
-    Earlier entries count only while still pending (same boot, same version installed);
-    targets that did not install are dropped, so a later install outside our runs of that
-    version is never taken for ours.
+
+def pending_after_install(state, boot_id, when, installed_by_run, installed_now, loaded=None, recorded=()):
+    """State after a NoReboot Install: what the run really installed plus what is pending besides.
+
+    ``state``: the state as it is now (read again under the lock); ``installed_by_run``:
+    (name, arch, version) the run installed or upgraded, dependencies included;
+    ``installed_now``: every package installed after the run; ``loaded``: the state as the
+    run read it when it started (None: ``state`` itself) and ``recorded``: what the run
+    recorded before the package manager ran (``pending_before_install``'s targets).
+    What the run recorded counts only through ``installed_by_run``, so targets that did not
+    install are dropped and a later install outside our runs of that version is never taken
+    for ours. Earlier entries count only while still pending (same boot, same version
+    installed). Entries another run added meanwhile (in ``state``, not in ``loaded``) are kept
+    as they are: that run is still in progress and settles them itself.
     """
-    earlier = pending_entries(state, boot_id, installed_now)
-    return _as_state(when, boot_id, list(earlier) + [_triple(item) for item in installed_by_run])
+    current = _same_boot_entries(state, boot_id)
+    started_with = current if loaded is None else _same_boot_entries(loaded, boot_id)
+    ours = set(_triple(item) for item in recorded) - started_with
+    still_installed = set(_triple(item) for item in installed_now)
+    kept = [entry for entry in current - ours if entry in still_installed or entry not in started_with]
+    return _as_state(when, boot_id, kept + [_triple(item) for item in installed_by_run])
+
+
+def withdraw_pending(state, boot_id, when, loaded, recorded):
+    """State after a NoReboot Install that recorded ``recorded`` at ``when`` but never let the package manager run.
+
+    Takes back what the run added to ``state`` (the state now, read again under the lock)
+    and no more: the entries and time the run found (``loaded``) and whatever other runs
+    wrote since stay.
+    """
+    current = _same_boot_entries(state, boot_id)
+    ours = set(_triple(item) for item in recorded) - _same_boot_entries(loaded, boot_id)
+    time_now = state.get('last_no_reboot_install_operation_time')
+    if time_now == _iso(when):
+        time_now = loaded.get('last_no_reboot_install_operation_time')
+    return _as_state(time_now, state.get('boot_id'), current - ours)
 
 
 def clear_if_rebooted(state, boot_id):

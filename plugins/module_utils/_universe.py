@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-FAMILIES = ('apt', 'dnf', 'zypper')
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import FAMILIES
 
 
 class InstalledPackage(object):
@@ -55,8 +55,25 @@ class Candidate(object):
         self.cve_ids = tuple(cve_ids)
         self.bugzilla_ids = tuple(bugzilla_ids)
 
+    # True only for DatabaseRecord: what the package database says of an installed version no repository carries.
+    from_package_database = False
+
     def __repr__(self):
-        return 'Candidate(%r, %r, %r, advisory_id=%r)' % (self.name, self.arch, self.version, self.advisory_id)
+        return '%s(%r, %r, %r, advisory_id=%r)' % (type(self).__name__, self.name, self.arch, self.version,
+                                                   self.advisory_id)
+
+
+class DatabaseRecord(Candidate):
+    """The installed version of a package as the package database records it, when no repository carries it.
+
+    So that the engine judges it on its own attributes, as AWS does (apt: Section and
+    Priority from the dpkg status, never security: no origin vouches for it; dnf and
+    zypper: the notices or patches that name the installed version, else a record
+    without advisory). ``repository`` is None.
+    """
+
+    __slots__ = ()
+    from_package_database = True
 
 
 class Universe(object):

@@ -21,8 +21,7 @@ __metaclass__ = type
 import functools
 import re
 
-FAMILIES = ('apt', 'dnf', 'zypper')
-RPM_FAMILIES = ('dnf', 'zypper')
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import FAMILIES, RPM_FAMILIES
 
 # Comparisons are cached: the engine compares the same few thousand versions
 # against each other many times per run.

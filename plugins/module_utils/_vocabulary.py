@@ -35,6 +35,7 @@ FAMILY_BY_OS = dict([(name, 'apt') for name in APT_OPERATING_SYSTEMS] + [('SUSE'
                     + [(name, 'dnf') for name in RPM_OPERATING_SYSTEMS])
 SUPPORTED_OPERATING_SYSTEMS = tuple(name for name in OPERATING_SYSTEMS if name in FAMILY_BY_OS)
 FAMILIES = ('apt', 'dnf', 'zypper')
+RPM_FAMILIES = ('dnf', 'zypper')
 
 # ---- run options --------------------------------------------------------------------
 
@@ -64,6 +65,9 @@ COMPLIANCE_STATUSES = ('COMPLIANT', 'NON_COMPLIANT')
 # Every time we report or store: ISO 8601, UTC, whole seconds.
 ISO_UTC_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
 ISO_DATE_FORMAT = '%Y-%m-%d'
+# The Unix epoch: the release date of an update without one (ssm-semantics section 3.8), and the
+# earliest evaluation time a run accepts.
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def as_utc(value):

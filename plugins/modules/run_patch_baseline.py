@@ -17,7 +17,8 @@ description:
   - The equivalent of the C(AWS-RunPatchBaseline) Systems Manager document for one host and its
     apt, dnf or zypper package manager.
   - V(Scan) evaluates the installed packages against the baseline and reports per-patch compliance
-    states and the node summary; it never changes the host.
+    states and the node summary; it never changes the host's packages (it refreshes the package lists
+    first, see O(update_cache)).
   - V(Install) brings every approved and applicable package to its highest approved version (never
     to an unapproved newer one, never installing packages that are not installed), re-evaluates,
     and reboots the host through M(ansible.builtin.reboot) when AWS would (O(reboot_option)).
@@ -41,6 +42,7 @@ attributes:
     details:
       - In check mode V(Install) resolves the package transaction it would run and returns it in
         RV(transaction) without changing anything; RV(changed) tells whether it would change packages.
+      - Check mode never refreshes the package lists and writes nothing on the host (O(update_cache)).
   diff_mode:
     support: none
   platform:
@@ -48,7 +50,7 @@ attributes:
 options:
   operation:
     description:
-      - V(Scan) reports compliance and never changes the host.
+      - V(Scan) reports compliance and never changes the host's packages.
       - V(Install) installs the approved missing updates, then reports compliance.
     type: str
     choices: [Scan, Install]
@@ -113,11 +115,13 @@ options:
       - The patch group of the host, reported back in RV(instance_patch_state.patch_group).
       - Defaults to the host variable C(patch_group) when it is set (for example by the
         P(fleetops.patch_manager.patch_groups#inventory) inventory plugin).
+      - As AWS names patch groups, 1 to 256 letters, numbers, spaces and the characters C(_.:/=+-@).
     type: str
   evaluation_time:
     description:
       - The ISO 8601 time (UTC unless an offset is given) that approval delays such as
-        C(ApproveAfterDays) and C(ApproveUntilDate) are measured from.
+        C(ApproveAfterDays) and C(ApproveUntilDate) are measured from, between
+        V(1970-01-01T00:00:00Z) and V(9999-12-31T23:59:59Z).
       - Defaults to the time of the run.
     type: str
   root:
@@ -145,9 +149,25 @@ options:
       - ALMA_LINUX
   update_cache:
     description:
-      - Refresh the package manager's repository metadata before evaluating.
-      - Defaults to V(true) for V(Install) and V(false) for V(Scan), because a scan never changes the host.
+      - Refresh the package manager's repository metadata (C(apt-get update), C(dnf makecache),
+        C(zypper refresh)) before evaluating, as C(AWS-RunPatchBaseline) does for V(Scan) and V(Install).
+        Refreshing the package lists changes no installed package.
+      - V(false) evaluates the metadata as it is on the host (it must have been fetched before); it wins
+        over O(cache_valid_time).
+      - Check mode never refreshes, whatever this option says.
+      - A repository that cannot be fetched fails the task naming it, and so does a host whose metadata
+        was never fetched or offers no package (instead of reporting every package current). A dnf
+        repository with C(skip_if_unavailable) is skipped with a warning, as dnf does.
+      - Baseline C(Sources) replace the host's repositories for the run and are always fetched, into a
+        private directory that is removed afterwards (in check mode too).
     type: bool
+    default: true
+  cache_valid_time:
+    description:
+      - Skip the refresh of O(update_cache) when this module refreshed the host's package lists less
+        than this many seconds ago. V(0) refreshes on every run.
+    type: int
+    default: 0
   lock_timeout:
     description:
       - Seconds to wait for the package manager's lock before failing.
@@ -478,13 +498,16 @@ import os
 import sys
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.respawn import has_respawned, probe_interpreters_for_module, respawn_module
+from ansible.module_utils.common.respawn import has_respawned, probe_interpreters_for_module
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _state
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend import module_runner, settle_garbage_collector
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import SUPPORTED_OPERATING_SYSTEMS
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._module_result import exit_json
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._respawn import respawn_module
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import (
+    OPERATIONS, REBOOT_OPTIONS, SUPPORTED_OPERATING_SYSTEMS, UTC)
 
 
 # Python bindings each family reads the package database with, and the Debian/RPM package that ships them.
@@ -494,18 +517,19 @@ SYSTEM_INTERPRETERS = ['/usr/bin/python3', '/usr/libexec/platform-python', '/usr
 
 def argument_spec():
     return dict(
-        operation=dict(type='str', choices=['Scan', 'Install'], default='Scan'),
+        operation=dict(type='str', choices=list(OPERATIONS), default='Scan'),
         baseline=dict(type='raw'),
         baseline_override=dict(type='raw'),
         install_override_list=dict(type='raw'),
-        reboot_option=dict(type='str', choices=['RebootIfNeeded', 'NoReboot'], default='RebootIfNeeded'),
+        reboot_option=dict(type='str', choices=list(REBOOT_OPTIONS), default='RebootIfNeeded'),
         reboot_timeout=dict(type='int'),
         snapshot_id=dict(type='str'),
         patch_group=dict(type='str'),
         evaluation_time=dict(type='str'),
         root=dict(type='path', default='/'),
         operating_system=dict(type='str', choices=list(SUPPORTED_OPERATING_SYSTEMS)),
-        update_cache=dict(type='bool'),
+        update_cache=dict(type='bool', default=True),
+        cache_valid_time=dict(type='int', default=0),
         lock_timeout=dict(type='int', default=120),
         resolved_baselines=dict(type='dict'),
     )
@@ -536,7 +560,7 @@ def ensure_bindings(module, family):
 
 
 def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return datetime.datetime.now(UTC).replace(microsecond=0)
 
 
 def main():
@@ -559,7 +583,7 @@ def main():
     settle_garbage_collector()
     if result.get('failed'):
         module.fail_json(**result)
-    module.exit_json(**result)
+    exit_json(module, result)
 
 
 if __name__ == '__main__':

@@ -33,6 +33,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors imp
     BaselineValidationError,
     PatchManagerError,
 )
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import patch_group_problem
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import OPERATING_SYSTEMS
 
 REGISTRY_FILE = 'registry.yml'
@@ -42,10 +43,6 @@ BASELINE_SUFFIXES = ('.yml', '.yaml', '.json')
 REGISTRY_KEYS = ('default_baselines', 'patch_groups')
 
 
-PATCH_GROUP_MAX_LENGTH = 256
-PATCH_GROUP_PUNCTUATION = '_.:/=+-@'
-
-
 class RegistryError(PatchManagerError):
     """The registry is invalid; ``where`` names the file and key, ``problem`` says what is wrong."""
 
@@ -53,21 +50,6 @@ class RegistryError(PatchManagerError):
         self.where = where
         self.problem = problem
         super(RegistryError, self).__init__('%s: %s' % (where, problem))
-
-
-def patch_group_problem(value):
-    """Why ``value`` is not a valid AWS patch group name, or None when it is."""
-    if not isinstance(value, str) or isinstance(value, bool):
-        return 'a patch group name must be a string, not %s' % type(value).__name__
-    if not 1 <= len(value) <= PATCH_GROUP_MAX_LENGTH:
-        return 'a patch group name has 1..%d characters, not %d' % (PATCH_GROUP_MAX_LENGTH, len(value))
-    for char in value:
-        # AWS pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$: letters, separators, numbers, punctuation.
-        if not (char.isalpha() or char.isnumeric() or char == ' ' or char.isspace() and char not in '\t\n\r\f\v'
-                or char in PATCH_GROUP_PUNCTUATION):
-            return ('%r is not allowed in a patch group name (allowed: letters, numbers, spaces and %s)'
-                    % (char, ' '.join(PATCH_GROUP_PUNCTUATION)))
-    return None
 
 
 def read_document_file(path):

@@ -10,7 +10,8 @@ Reads one JSON request on stdin:
    "host_config_first": false}
 (``host_config_first``: load this host's apt configuration, APT_CONFIG included, into apt_pkg
 first, then drop APT_CONFIG from the environment, so only what was loaded can reach the
-backend), runs the steps in one process (inside ``sources_replaced`` when sources are given)
+backend; ``read_whole_cache``: an advisory-only read visits every package of the cache instead
+of ``packages_to_read``'s, the reference its equivalence test compares with), runs the steps in one process (inside ``sources_replaced`` when sources are given)
 and prints {"results": [...]} or {"error": {"type": ..., "message": ..., "results": [...]}}.
 """
 
@@ -19,6 +20,7 @@ import json
 import os
 import sys
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_apt
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend_apt import AptBackend
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
 
@@ -35,7 +37,10 @@ def plain(value):
         slots = []
         for cls in type(value).__mro__:
             slots.extend(getattr(cls, '__slots__', ()))
-        return dict((slot, plain(getattr(value, slot))) for slot in slots)
+        fields = dict((slot, plain(getattr(value, slot))) for slot in slots)
+        if hasattr(value, 'from_package_database'):     # a record only the package database vouches for
+            fields['from_package_database'] = value.from_package_database
+        return fields
     return value
 
 
@@ -45,6 +50,8 @@ def main():
         import apt_pkg  # pylint: disable=import-outside-toplevel
         apt_pkg.init_config()
         os.environ.pop('APT_CONFIG', None)
+    if request.get('read_whole_cache'):
+        _backend_apt.packages_to_read = lambda cache, memo, status_path: cache.packages
     backend = AptBackend(root=request['root'], lock_timeout=request.get('lock_timeout', 120))
     results = []
     try:

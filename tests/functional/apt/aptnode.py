@@ -29,7 +29,8 @@ class BackendCallError(Exception):
         self.results = results
 
 
-def run_backend(root, steps, sources=None, product=None, lock_timeout=30, env=None, host_config_first=False):
+def run_backend(root, steps, sources=None, product=None, lock_timeout=30, env=None, host_config_first=False,
+                read_whole_cache=False):
     """Run backend ``steps`` in one system-python process; return the list of results.
 
     ``env`` updates the process environment (e.g. APT_CONFIG); ``host_config_first`` loads
@@ -37,7 +38,8 @@ def run_backend(root, steps, sources=None, product=None, lock_timeout=30, env=No
     apt_pkg user in the same process would.
     """
     request = {'root': root, 'steps': steps, 'sources': sources, 'product': product,
-               'lock_timeout': lock_timeout, 'host_config_first': host_config_first}
+               'lock_timeout': lock_timeout, 'host_config_first': host_config_first,
+               'read_whole_cache': read_whole_cache}
     environment = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(RUNNER), '..', '..', '..', '.collections'))
     environment.update(env or {})
     completed = subprocess.run([SYSTEM_PYTHON, RUNNER], input=json.dumps(request), env=environment,

@@ -67,7 +67,9 @@ def digest_tree(root, relatives):
 
 
 def candidates_of(universe, name):
-    return dict((record['version'], record) for record in universe['candidates'] if record['name'] == name)
+    """{version: record} of the versions the sources offer (not what only the dpkg status records)."""
+    return dict((record['version'], record) for record in universe['candidates']
+                if record['name'] == name and not record.get('from_package_database'))
 
 
 def installed_of(universe, name):
@@ -139,7 +141,7 @@ def test_plan_is_exact_and_changes_nothing(node):
 def test_install_goes_to_the_requested_version_and_adds_new_dependencies(node):
     outcome, = run_backend(node, [['install', [['alpha', 'all', '1.1-1'], ['beta', 'all', '1.1-1']]]])
 
-    assert outcome['failed'] == {}
+    assert outcome['problems'] == {}
     # 1.2-1 is available but was not requested.
     assert dpkg_state(node, 'alpha') == ('1.1-1', 'installed')
     with open(os.path.join(node, 'usr/share/fleetops-test/alpha/version')) as handle:
@@ -155,14 +157,14 @@ def test_install_only_upgrades_never_installs_a_missing_target(node):
     outcome, = run_backend(node, [['install', [['unrelated', 'all', '1.0-1']]]])
 
     assert dpkg_state(node, 'unrelated') is None
-    assert 'unrelated.all' in outcome['failed']
+    assert 'unrelated.all' in outcome['problems']
 
 
 def test_an_unresolvable_target_fails_alone(node):
     outcome, = run_backend(node, [['install', [['alpha', 'all', '7.0-1'], ['beta', 'all', '1.1-1']]]])
 
-    assert list(outcome['failed']) == ['alpha.all']
-    assert '7.0-1' in outcome['failed']['alpha.all']
+    assert list(outcome['problems']) == ['alpha.all']
+    assert '7.0-1' in outcome['problems']['alpha.all']
     assert dpkg_state(node, 'alpha') == ('1.0-1', 'installed')
     assert dpkg_state(node, 'beta') == ('1.1-1', 'installed')
 
@@ -174,7 +176,7 @@ def test_python3_apt_is_upgraded_whatever_the_baseline(apt_root):
 
     outcome, again = run_backend(apt_root, [['upgrade_python_apt'], ['upgrade_python_apt']])
 
-    assert outcome['failed'] == {}
+    assert outcome['problems'] == {}
     assert dpkg_state(apt_root, 'python3-apt') == ('99.0-1', 'installed')
     assert again is None
 
@@ -226,8 +228,8 @@ def test_failing_postinst_fails_that_package_and_the_next_read_tells_the_truth(n
         ['read_universe', 'DEBIAN', 'Debian12'],
     ])
 
-    assert list(outcome['failed']) == ['gamma.all']
-    assert 'half-configured' in outcome['failed']['gamma.all']
+    assert list(outcome['problems']) == ['gamma.all']
+    assert 'half-configured' in outcome['problems']['gamma.all']
     assert dpkg_state(node, 'alpha') == ('1.1-1', 'installed')
     assert dpkg_state(node, 'gamma') == ('1.1-1', 'half-configured')
     gamma = installed_of(universe, 'gamma')
@@ -271,7 +273,7 @@ def test_interrupted_dpkg_is_recovered_before_installing(node):
 
     outcome, = run_backend(node, [['install', [['alpha', 'all', '1.1-1']]]])
 
-    assert outcome['failed'] == {}
+    assert outcome['problems'] == {}
     assert dpkg_state(node, 'gamma') == ('1.1-1', 'installed')
     assert any('dpkg --configure -a' in message for message in outcome['messages'])
 
@@ -292,7 +294,7 @@ def test_sources_are_replaced_for_the_run_and_node_files_stay_identical(node, tm
     # Outside the block the node's own sources are back in use.
     universe, = run_backend(node, [['read_universe', 'DEBIAN', 'Debian12']])
     assert sorted(candidates_of(universe, 'alpha')) == ['1.0-1', '1.1-1', '1.2-1']
-    assert not os.listdir(os.path.join(node, 'var/lib/fleetops-patch'))
+    assert not os.path.exists(os.path.join(node, 'var/lib/fleetops-patch'))      # what the run created is gone
 
 
 def test_sources_are_restored_when_the_run_fails(node):
@@ -303,9 +305,10 @@ def test_sources_are_restored_when_the_run_fails(node):
     with pytest.raises(BackendCallError) as caught:
         run_backend(node, [['read_universe', 'DEBIAN', 'Debian12']], sources=sources, product='Debian12')
 
-    assert caught.value.kind == 'BackendError'
+    assert caught.value.kind == 'MetadataError'
+    assert '/nonexistent' in caught.value.message         # the source that cannot be fetched, by name
     assert digest_tree(node, watched) == before
-    assert not os.listdir(os.path.join(node, 'var/lib/fleetops-patch'))
+    assert not os.path.exists(os.path.join(node, 'var/lib/fleetops-patch'))      # what the run created is gone
 
 
 def test_reboot_required_follows_the_os_signal(node):

@@ -131,3 +131,19 @@ def test_advisory_only_leaves_out_only_non_security_versions_of_absent_packages(
     reduced = _evaluate.evaluate(baseline, rebuilt(advisory_only), EVALUATION_TIME, advisory_only=True)
     assert reduced.not_applicable_count == full.not_applicable_count == 3
     assert reduced.patches == full.patches
+
+
+def test_advisory_only_reads_only_the_packages_that_can_give_a_record_and_gets_the_same_records(apt_root):
+    """The advisory-only read visits the packages of the dpkg status and of the security indexes
+    (apt_pkg.TagFile over the lists) instead of every package of the cache: same records."""
+    prepared_root(apt_root, MAIN, SECURITY, UPDATES, 'alpha=1.0-1', 'kilo=1.0-1')
+    step = [['read_universe', 'DEBIAN', 'Debian12', True]]
+    chosen, = run_backend(apt_root, step)
+    whole, = run_backend(apt_root, step, read_whole_cache=True)
+
+    def records(universe):
+        return sorted((tuple(sorted(c.items())) for c in universe['candidates']), key=repr)
+
+    assert records(chosen) == records(whole)
+    assert sorted(chosen['installed'], key=lambda p: p['name']) == sorted(whole['installed'], key=lambda p: p['name'])
+    assert set(c['name'] for c in chosen['candidates']) >= {'alpha', 'hotel', 'india', 'kilo', 'lima'}

@@ -35,7 +35,11 @@ def to_json(value):
     if isinstance(value, dict):
         return dict((key, to_json(item)) for key, item in value.items())
     if hasattr(value, '__slots__'):
-        return dict((slot, to_json(getattr(value, slot))) for slot in value.__slots__)
+        slots = [slot for cls in type(value).__mro__ for slot in getattr(cls, '__slots__', ())]
+        fields = dict((slot, to_json(getattr(value, slot))) for slot in slots)
+        if hasattr(value, 'from_package_database'):     # a record only the package database vouches for
+            fields['from_package_database'] = value.from_package_database
+        return fields
     return value
 
 

@@ -20,8 +20,14 @@ class BackendCallError(Exception):
         super(BackendCallError, self).__init__('%s: %s' % (error['type'], error['message']))
 
 
-def call_backend(root, calls, lock_timeout=120, sources=None, product=None):
-    """Run [(method, args)] on a DnfBackend for ``root`` in the system Python; return results."""
+def call_backend(root, calls, lock_timeout=120, sources=None, product=None, refresh=True):
+    """Run [(method, args)] on a DnfBackend for ``root`` in the system Python; return results.
+
+    ``refresh``: fetch the node's repository metadata first, as a run does by default (reading
+    never fetches); not with ``sources``, which are fetched as they replace the repositories.
+    """
+    refresh = refresh and sources is None
+    calls = ([('refresh', ())] if refresh else []) + list(calls)
     request = {'root': root, 'lock_timeout': lock_timeout, 'product': product,
                'calls': [{'method': method, 'args': list(args)} for method, args in calls]}
     if sources is not None:
@@ -33,7 +39,7 @@ def call_backend(root, calls, lock_timeout=120, sources=None, product=None):
     answer = json.loads(process.stdout)
     if 'error' in answer:
         raise BackendCallError(answer['error'])
-    return answer['results']
+    return answer['results'][1:] if refresh else answer['results']
 
 
 def backend(root, method, *args, **kwargs):

@@ -67,8 +67,9 @@ def make_root(tmp_path, repository):
 
 
 def records(universe, name):
-    """{(version, advisory_id): candidate} of one package."""
-    return dict(((c['version'], c['advisory_id']), c) for c in universe['candidates'] if c['name'] == name)
+    """{(version, advisory_id): candidate} of one package, as the repositories offer it."""
+    return dict(((c['version'], c['advisory_id']), c) for c in universe['candidates']
+                if c['name'] == name and not c.get('from_package_database'))
 
 
 def rpmdb_listing(root):
@@ -207,8 +208,34 @@ def test_refresh_fetches_metadata_that_changed_since_the_last_read(tmp_path):
     rpmroot.install_with_rpm(root, [repository.rpm_path(ALPHA_10)])
     assert sorted(records(backend(root, 'read_universe', *RHEL), 'alpha')) == [('0:1.0-1', None), ('0:1.1-1', None)]
     rpmrepo.build_repository(str(tmp_path / 'repo'), (ALPHA_10, ALPHA_11, ALPHA_12, BETA_20), name='moving')
-    universe = call_backend(root, [('refresh', ()), ('read_universe', RHEL)])[1]
+    # reading never fetches, however old the cache: only refresh does
+    stale = call_backend(root, [('read_universe', RHEL)], refresh=False)[0]
+    assert ('0:1.2-1', None) not in records(stale, 'alpha')
+    universe = call_backend(root, [('refresh', ()), ('read_universe', RHEL)], refresh=False)[1]
     assert ('0:1.2-1', None) in records(universe, 'alpha')
+
+
+def test_an_installed_version_no_repository_offers_carries_the_notices_that_name_it(tmp_path):
+    # The repository has moved on to 1.1 (1.0 is gone), but its updateinfo still lists 1.0.
+    notice = AdvisorySpec('FLEET-2026:0010', type='security', severity='Critical', issued='2026-01-05 00:00:00',
+                          cves=('CVE-2026-0010',), packages=(('alpha', '0:1.0-1'),))
+    repository = rpmrepo.build_repository(str(tmp_path / 'repo'), (ALPHA_11, BETA_20), (notice,), name='moved-on')
+    root = rpmroot.create_root(str(tmp_path / 'root'))
+    repository.write_repo_file(os.path.join(root, 'etc', 'yum.repos.d'))
+    rpmroot.install_with_rpm(root, [rpmrepo.build_rpms([ALPHA_10, DELTA_10])[spec] for spec in (ALPHA_10, DELTA_10)])
+    universe = backend(root, 'read_universe', *RHEL)
+    judged = dict((c['name'], c) for c in universe['candidates'] if c.get('from_package_database'))
+    assert sorted(judged) == ['alpha', 'delta', 'fleetops-root-shell']    # the root's shell: only in the rpmdb too
+    assert (judged['alpha']['version'], judged['alpha']['advisory_id'], judged['alpha']['severity'],
+            judged['alpha']['repository'], judged['alpha']['security']) == ('0:1.0-1', 'FLEET-2026:0010', 'Critical',
+                                                                            None, True)
+    # no notice names delta 1.0: a record without advisory, its build time as release date
+    assert judged['delta']['advisory_id'] is None and judged['delta']['release_date'] is not None
+    # the engine approves the installed alpha by its notice (and 1.1, offered without notice, is not)
+    result = backend(root, 'evaluate', RHEL[0], RHEL[1], SECURITY_AND_BUGFIX, EVALUATION_TIME, False)
+    alpha = [patch for patch in result['patches'] if patch['name'] == 'alpha'][0]
+    assert (alpha['state'], alpha['approved_version'], alpha['advisory_ids']) == (
+        'INSTALLED', '0:1.0-1', ['FLEET-2026:0010'])
 
 
 # ---- plan, dependencies, install ---------------------------------------------------------
@@ -239,7 +266,7 @@ def test_dependency_closure_names_the_new_dependency(make_root):
 def test_install_goes_to_the_requested_version_not_the_newest(make_root):
     root = make_root(ALPHA_10)
     outcome = backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')])
-    assert outcome['failed'] == {}
+    assert outcome['problems'] == {}
     assert rpmroot.installed(root)['alpha'] == '0:1.1-1'
     assert 'beta' not in rpmroot.installed(root)
 
@@ -247,7 +274,7 @@ def test_install_goes_to_the_requested_version_not_the_newest(make_root):
 def test_install_pulls_in_a_new_dependency(make_root):
     root = make_root(ALPHA_10)
     outcome = backend(root, 'install', [('alpha', 'noarch', '0:1.2-1')])
-    assert outcome['failed'] == {}
+    assert outcome['problems'] == {}
     assert [(i['name'], i['action']) for i in outcome['transaction']] == [('alpha', 'upgrade'), ('beta', 'install')]
     assert rpmroot.installed(root)['alpha'] == '0:1.2-1'
     assert rpmroot.installed(root)['beta'] == '0:2.0-1'
@@ -256,15 +283,15 @@ def test_install_pulls_in_a_new_dependency(make_root):
 def test_install_never_installs_a_package_that_is_not_installed(make_root):
     root = make_root(ALPHA_10)
     outcome = backend(root, 'install', [('omega', 'noarch', '0:1.0-1')])
-    assert 'not installed' in outcome['failed']['omega.noarch']
+    assert 'not installed' in outcome['problems']['omega.noarch']
     assert 'omega' not in rpmroot.installed(root)
 
 
 def test_failing_post_script_is_reported_and_the_installed_version_is_truthful(make_root):
     root = make_root(ALPHA_10, BROKEN_10)
     outcome = backend(root, 'install', [('broken', 'noarch', '0:1.1-1'), ('alpha', 'noarch', '0:1.1-1')])
-    assert 'POSTIN scriptlet failed' in outcome['failed']['broken.noarch']
-    assert 'alpha.noarch' not in outcome['failed']
+    assert 'POSTIN scriptlet failed' in outcome['problems']['broken.noarch']
+    assert 'alpha.noarch' not in outcome['problems']
     # rpm keeps the package: rpm -q and the next read agree on the new version
     assert rpmroot.installed(root)['broken'] == '0:1.1-1'
     assert installed_versions(backend(root, 'read_universe', *RHEL))['broken'] == '0:1.1-1'
@@ -273,8 +300,8 @@ def test_failing_post_script_is_reported_and_the_installed_version_is_truthful(m
 def test_unresolvable_update_fails_alone_and_the_others_install(make_root):
     root = make_root(ALPHA_10, EPSILON_10)
     outcome = backend(root, 'install', [('epsilon', 'noarch', '0:1.1-1'), ('alpha', 'noarch', '0:1.1-1')])
-    assert 'zeta-not-in-any-repository' in outcome['failed']['epsilon.noarch']
-    assert 'alpha.noarch' not in outcome['failed']
+    assert 'zeta-not-in-any-repository' in outcome['problems']['epsilon.noarch']
+    assert 'alpha.noarch' not in outcome['problems']
     assert rpmroot.installed(root)['alpha'] == '0:1.1-1'
     assert rpmroot.installed(root)['epsilon'] == '0:1.0-1'
     assert backend(root, 'dependency_closure', 'epsilon', 'noarch', '0:1.1-1') == []
@@ -298,7 +325,7 @@ def test_held_dnf_lock_raises_lock_timeout_naming_the_holder(make_root):
         holder.kill()
         holder.wait()
     # the holder is gone: the stale lock file no longer blocks
-    assert backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')], lock_timeout=1)['failed'] == {}
+    assert backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')], lock_timeout=1)['problems'] == {}
 
 
 def test_held_rpm_transaction_lock_raises_lock_timeout(make_root):
@@ -317,14 +344,14 @@ def test_held_rpm_transaction_lock_raises_lock_timeout(make_root):
 def test_no_reboot_required_after_an_ordinary_update(make_root):
     root = make_root(ALPHA_10)
     assert backend(root, 'reboot_required') is False
-    assert backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')])['failed'] == {}
+    assert backend(root, 'install', [('alpha', 'noarch', '0:1.1-1')])['problems'] == {}
     assert backend(root, 'reboot_required') is False
 
 
 def test_reboot_required_when_glibc_was_updated_since_boot(make_root):
     root = make_root(GLIBC_1)
     outcome = backend(root, 'install', [('glibc', 'noarch', '0:2.34-101')])
-    assert outcome['failed'] == {}
+    assert outcome['problems'] == {}
     assert backend(root, 'reboot_required') is True
 
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 
 import pytest
@@ -147,10 +148,12 @@ class Node(object):
         with open('/proc/sys/kernel/random/uuid') as source, open(self.boot_id_path, 'w') as target:
             target.write(source.read())
 
-    def run(self, check=False, **args):
-        """Run the module once; return its result dict (``failed`` set on failure)."""
+    def run(self, check=False, timeout=None, **args):
+        """Run the module once; return its result dict (``failed`` set on failure).
+
+        ``timeout`` (seconds) only guards against a hang: the run is killed and the test fails.
+        """
         args.setdefault('root', self.root)
-        args.setdefault('update_cache', True)
         argv = [ANSIBLE, 'localhost', '-m', MODULE, '-a', json.dumps(args)]
         if check:
             argv.append('--check')
@@ -158,9 +161,17 @@ class Node(object):
         # Snapshots (snapshot_id) are frozen on the controller: keep them in the test's directory.
         env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'), ANSIBLE_NOCOLOR='1',
                    FLEETOPS_PATCH_SNAPSHOT_DIR=self.snapshot_dir)
-        completed = subprocess.run(['unshare', '-m', '--propagation', 'private', 'sh', '-c', mount_and_run,
-                                    self.boot_id_path] + argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, universal_newlines=True, check=False)
+        command = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', mount_and_run, self.boot_id_path] + argv
+        # A session of its own, so that a hang guard can stop every process of the run.
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   universal_newlines=True, start_new_session=True)
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise AssertionError('the module run did not finish within %s seconds: %s' % (timeout, ' '.join(argv[:4])))
+        completed = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
         return parse_result(completed)
 
     def installed(self):
@@ -186,6 +197,63 @@ class Node(object):
                 with open(path, 'rb') as handle:
                     digest.update(handle.read())
         return digest.hexdigest()
+
+    # ---- package lists (repository metadata)
+
+    METADATA = {'apt': 'var/lib/apt/lists', 'dnf': 'var/cache/dnf', 'zypper': 'var/cache/zypp'}
+    UNREACHABLE = 'http://127.0.0.1:9/fleetops-unreachable'
+
+    def metadata_digest(self):
+        """A digest of the node's repository metadata (names, sizes, contents, mtimes): equal means untouched."""
+        digest = hashlib.sha256()
+        top = os.path.join(self.root, self.METADATA[self.family])
+        for directory, subdirectories, files in os.walk(top):
+            subdirectories.sort()
+            for name in sorted(files):
+                path = os.path.join(directory, name)
+                status = os.lstat(path)
+                digest.update(('%s %d %d\n' % (os.path.relpath(path, top), status.st_size, status.st_mtime_ns)).encode())
+        return digest.hexdigest()
+
+    def forget_metadata(self):
+        """The node as if its package lists had never been fetched."""
+        top = os.path.join(self.root, self.METADATA[self.family])
+        if self.family == 'apt':
+            for name in os.listdir(top):
+                path = os.path.join(top, name)
+                if name not in ('lock', 'partial'):
+                    if os.path.isdir(path):
+                        shutil.rmtree(path)
+                    else:
+                        os.unlink(path)
+            for name in ('pkgcache.bin', 'srcpkgcache.bin'):
+                if os.path.exists(os.path.join(self.root, 'var/cache/apt', name)):
+                    os.unlink(os.path.join(self.root, 'var/cache/apt', name))
+        else:
+            shutil.rmtree(top, ignore_errors=True)
+
+    def add_unreachable_repository(self, skip_if_unavailable=False):
+        """A repository nobody serves (connection refused), next to the node's own."""
+        if self.family == 'apt':
+            with open(os.path.join(self.root, 'etc/apt/sources.list.d/unreachable.list'), 'w') as handle:
+                handle.write('deb [trusted=yes] %s bookworm main\n' % self.UNREACHABLE)
+            return self.UNREACHABLE
+        directory = os.path.join(self.root, 'etc/yum.repos.d' if self.family == 'dnf' else 'etc/zypp/repos.d')
+        with open(os.path.join(directory, 'unreachable.repo'), 'w') as handle:
+            handle.write('[unreachable]\nname=unreachable\nbaseurl=%s\nenabled=1\ngpgcheck=0\n%s'
+                         % (self.UNREACHABLE, 'skip_if_unavailable=1\n' if skip_if_unavailable else ''))
+        return 'unreachable'
+
+    def install_local(self, spec, workdir):
+        """Install ``spec`` from a package file no repository carries (as a removed PPA or old point release leaves it)."""
+        if self.family == 'apt':
+            path = debrepo.build_deb(spec, workdir)
+            os.makedirs(os.path.join(self.root, 'tmp'), exist_ok=True)
+            shutil.copy(path, os.path.join(self.root, 'tmp', os.path.basename(path)))
+            subprocess.run(['chroot', self.root, 'dpkg', '-i', '/tmp/' + os.path.basename(path)], check=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        else:
+            rpmroot.install_with_rpm(self.root, [rpmrepo.build_rpms([spec])[spec]])
 
     def version(self, name):
         """The installed version of ``name`` in the family's patch-report form."""
@@ -232,6 +300,12 @@ def _rpm_node(family, root, workdir, repository, broken):
             handle.write(repository.repo_stanza() + 'type=rpm-md\nautorefresh=1\n')
     specs = BEFORE + (BROKEN_BEFORE if broken else ())
     rpmroot.install_with_rpm(root, [repository.rpm_path(item) for item in specs])
+    # the node's metadata fetched once, as on a real host (the apt node runs apt-get update)
+    if family == 'dnf':
+        subprocess.run(rpmroot.dnf_argv(root, 'makecache'), check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    else:
+        subprocess.run(['zypper', '--root', root, '--non-interactive', 'refresh'], env=dict(os.environ, LANG='C'),
+                       check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     return Node(family, root, workdir)
 
 

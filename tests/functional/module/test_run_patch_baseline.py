@@ -6,6 +6,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -116,6 +117,25 @@ def test_check_mode_reports_the_transaction_and_changes_nothing(node):
     assert 'bravo' not in planned
     assert node.database_digest() == digest
     assert states(result, 'alpha')['alpha'] == 'MISSING'
+
+
+def test_arguments_over_64_kib_reach_the_module_respawned_under_the_system_python(family, make_node):
+    # The controller's Python (the venv's, which runs the module for localhost) has neither apt_pkg
+    # nor dnf: the module re-executes itself under /usr/bin/python3 with all of its arguments.
+    if family == 'zypper':
+        pytest.skip('zypper needs no Python bindings: the module never respawns')
+    module = {'apt': 'apt_pkg', 'dnf': 'dnf'}[family]
+    assert subprocess.run([os.path.join(REPO_ROOT, '.venv', 'bin', 'python'), '-c', 'import ' + module],
+                          stderr=subprocess.DEVNULL, check=False).returncode != 0
+    node = make_node()
+    padding = [{'id': 'fleetops-no-such-package-%04d-%s.*' % (number, 'x' * 60)} for number in range(1000)]
+    override = [{'id': 'bravo.*'}] + padding
+    assert len(json.dumps(override)) > 64 * 1024
+    # The timeout only keeps a hang (a pipe nobody reads) from stalling the test run.
+    result = assert_ok(node.run(check=True, timeout=600, operation='Install', baseline=ALL_SECURITY[node.family],
+                                install_override_list=override))
+    assert [item['name'] for item in result['transaction']] == ['bravo']
+    assert result['changed'] is True
 
 
 def test_failed_install_reports_everything_and_fails_the_task(make_node):
@@ -313,6 +333,101 @@ def test_sources_replace_the_repositories_for_the_run(node, request):
     result = assert_ok(node.run(baseline=baseline(node.family, sources=sources)))
     assert states(result, 'alpha', 'delta') == expected
     assert _repository_config_files(node) == before
+
+
+def test_a_source_that_cannot_be_fetched_fails_the_run_naming_it(node):
+    digest = node.database_digest()
+    unreachable = node.UNREACHABLE
+    if node.family == 'apt':
+        configuration = 'deb [trusted=yes] %s bookworm main' % unreachable
+    else:
+        configuration = '[unreachable-source]\nname=unreachable\nbaseurl=%s\ngpgcheck=0\nskip_if_unavailable=1\n' % unreachable
+    sources = [{'name': 'unreachable-source', 'products': ['*'], 'configuration': configuration}]
+    # skip_if_unavailable in a baseline Source is not honoured: the run would evaluate nothing
+    result = node.run(operation='Install', baseline=baseline(node.family, sources=sources))
+    assert result['failed'] is True
+    assert ('127.0.0.1:9' in result['msg']) or ('unreachable-source' in result['msg']), result['msg']
+    assert node.database_digest() == digest
+
+
+# ---------------------------------------------------------------- package lists: refresh like AWS, never a silent answer
+
+def test_scan_refreshes_the_package_lists_by_default(node):
+    node.forget_metadata()
+    result = assert_ok(node.run(baseline=ALL_SECURITY[node.family]))
+    assert states(result, 'alpha')['alpha'] == 'MISSING'
+    assert result['instance_patch_state']['compliance_status'] == 'NON_COMPLIANT'
+
+
+def test_never_fetched_package_lists_are_an_error_naming_them(node):
+    node.forget_metadata()
+    digest = node.metadata_digest()
+    for how in (dict(update_cache=False), dict(check=True), dict(check=True, operation='Install')):
+        result = node.run(baseline=ALL_SECURITY[node.family], **how)
+        assert result['failed'] is True, how
+        assert 'never fetched' in result['msg']
+        assert {'apt': REPO_IN_ROOT, 'dnf': 'fleetops-module', 'zypper': 'fleetops-module'}[node.family] in result['msg']
+        assert 'instance_patch_state' not in result
+    # check mode (and update_cache false) fetched nothing: the lists are as they were
+    assert node.metadata_digest() == digest
+
+
+def test_check_mode_writes_nothing_lists_included(node):
+    assert_ok(node.run(update_cache=True, baseline=ALL_SECURITY[node.family]))
+    shutil.rmtree(os.path.join(node.root, 'var/lib/fleetops-patch'))
+    digest = node.metadata_digest()
+    state = os.path.join(node.root, 'var/lib/fleetops-patch')
+    assert not os.path.exists(state)
+    for operation in ('Scan', 'Install'):
+        assert_ok(node.run(check=True, operation=operation, baseline=ALL_SECURITY[node.family], update_cache=True))
+    assert node.metadata_digest() == digest
+    assert not os.path.exists(state)
+
+
+def test_a_node_repository_that_cannot_be_fetched_fails_the_run_naming_it(node):
+    name = node.add_unreachable_repository()
+    result = node.run(baseline=ALL_SECURITY[node.family])
+    assert result['failed'] is True
+    assert name in result['msg'] or '127.0.0.1:9' in result['msg'], result['msg']
+
+
+def test_dnf_skip_if_unavailable_skips_the_repository_with_a_warning(family, make_node):
+    if family != 'dnf':
+        pytest.skip('skip_if_unavailable is a dnf repository setting')
+    node = make_node()
+    node.add_unreachable_repository(skip_if_unavailable=True)
+    result = assert_ok(node.run(baseline=ALL_SECURITY[node.family]))
+    assert states(result, 'alpha')['alpha'] == 'MISSING'
+    assert 'skipped repository unreachable' in result['printed_warnings']
+
+
+KILO = PackageSpec('kilo', '1.0', priority='optional', section='admin')
+
+
+def test_an_installed_version_no_repository_offers_is_judged_on_its_own_attributes(node, tmp_path):
+    node.install_local(KILO, str(tmp_path))
+    if node.family == 'apt':
+        # the Priority and Section dpkg recorded for it; never security (no origin vouches for it)
+        judged = baseline(node.family, approval_rules={'patch_rules': [{
+            'patch_filter_group': {'patch_filters': [{'key': 'PRIORITY', 'values': ['Optional']},
+                                                     {'key': 'SECTION', 'values': ['admin']}]},
+            'enable_non_security': True}]})
+        other = baseline(node.family, approval_rules={'patch_rules': [{
+            'patch_filter_group': {'patch_filters': [{'key': 'SECTION', 'values': ['web']}]},
+            'enable_non_security': True}]})
+    else:
+        judged = baseline(node.family, approved_patches=['kilo'], approved_patches_enable_non_security=True)
+        other = baseline(node.family, approved_patches=['lima'], approved_patches_enable_non_security=True)
+    result = assert_ok(node.run(baseline=judged))
+    kilo = by_name(result)['kilo']
+    assert kilo['state'] == 'INSTALLED', kilo
+    assert kilo['approved_version'] == expected_version(node.family, '1.0')
+    assert 'package database' in kilo['reason']
+    if node.family == 'apt':
+        assert kilo['severity'] == 'optional'
+    kilo = by_name(assert_ok(node.run(baseline=other)))['kilo']
+    assert kilo['state'] == 'INSTALLED_OTHER'
+    assert 'no repository offers' in kilo['reason'] and 'package database' in kilo['reason']
 
 
 # ---------------------------------------------------------------- bad input

@@ -14,11 +14,13 @@ from tests.functional.zypper.conftest import add_repository, tree_digest
 from tests.support import rpmrepo, rpmroot
 from tests.support.specs import AdvisorySpec, PackageSpec
 
-from ansible_collections.fleetops.patch_manager.plugins.module_utils import _backend_zypper as zb
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _rpmmd as rpmmd
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _zypper_xml as zxml
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _evaluate
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend_zypper import ZypperBackend
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline import normalise_baseline
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError, LockTimeoutError
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import (
+    BackendError, LockTimeoutError, MetadataError)
 
 UTC = datetime.timezone.utc
 
@@ -48,8 +50,9 @@ def scenario(zypper_scenario):
 
 
 def records(universe, name):
-    return sorted(((c.version, c.advisory_id) for c in universe.candidates if c.name == name),
-                  key=lambda record: (record[0], record[1] or ''))
+    """(version, patch) of the versions the repositories offer (not what only the rpmdb records)."""
+    return sorted(((c.version, c.advisory_id) for c in universe.candidates
+                   if c.name == name and not c.from_package_database), key=lambda record: (record[0], record[1] or ''))
 
 
 def test_universe_reports_patch_category_severity_date_and_references(scenario):
@@ -95,15 +98,19 @@ def searched_versions(root):
     output = subprocess.run(['zypper', '--root', root, '--non-interactive', '--xmlout', '--no-refresh', 'search',
                              '--details', '-t', 'package'], stdout=subprocess.PIPE, universal_newlines=True,
                             check=False, env=dict(os.environ, LANG='C')).stdout
-    return set((name, arch, version) for name, arch, version, repository, _status in zb.parse_search(output)
-               if repository != zb.SYSTEM_REPOSITORY)
+    return set((name, arch, version) for name, arch, version, repository, _status in zxml.parse_search(output)
+               if repository != zxml.SYSTEM_REPOSITORY)
 
 
 def test_available_versions_are_what_zypper_search_lists(scenario):
     root, _repository, backend = scenario
     universe = backend.read_universe('SUSE', 'Suse15.6')
     # nothing older than an installed version is in the repository: every searched version is a record
-    assert set((c.name, c.arch, c.version) for c in universe.candidates) == searched_versions(root)
+    assert set((c.name, c.arch, c.version) for c in universe.candidates
+               if not c.from_package_database) == searched_versions(root)
+    # what only the rpm database has (the root's shell package) is judged on its own
+    assert [(c.name, c.repository) for c in universe.candidates if c.from_package_database] == [
+        ('fleetops-root-shell', None)]
 
 
 def test_without_raw_primary_metadata_zypper_search_gives_the_same_universe(scenario):
@@ -113,7 +120,7 @@ def test_without_raw_primary_metadata_zypper_search_gives_the_same_universe(scen
     for name in os.listdir(repodata):
         if 'primary' in name:
             os.unlink(os.path.join(repodata, name))
-    assert zb.metadata_path(repodata, 'primary') is None
+    assert rpmmd.metadata_path(repodata, 'primary') is None
     universe = backend.read_universe('SUSE', 'Suse15.6')
     assert sorted(map(candidate_row, universe.candidates)) == sorted(map(candidate_row, expected.candidates))
 
@@ -181,7 +188,7 @@ def test_plan_is_exact_and_changes_nothing(scenario):
 def test_install_reaches_the_requested_version_not_the_newest(scenario):
     root, _repository, backend = scenario
     outcome = backend.install([('foo', 'noarch', '0:1.2-1')])
-    assert outcome.failed == {}
+    assert outcome.problems == {}
     assert rpmroot.installed(root)['foo'] == '0:1.2-1'
     assert [(item['name'], item['to_version'], item['action']) for item in outcome.transaction] == [
         ('foo', '0:1.2-1', 'upgrade')]
@@ -193,7 +200,7 @@ def test_update_needing_a_new_package_installs_it_as_dependency(scenario):
     assert backend.dependency_closure('foo', 'noarch', '0:1.3-1') == [('libbar', 'noarch', '0:2.0-1')]
     assert backend.dependency_closure('foo', 'noarch', '0:1.1-1') == []
     outcome = backend.install([('foo', 'noarch', '0:1.3-1')])
-    assert outcome.failed == {}
+    assert outcome.problems == {}
     installed = rpmroot.installed(root)
     assert (installed['foo'], installed['libbar']) == ('0:1.3-1', '0:2.0-1')
     assert {'name': 'libbar', 'arch': 'noarch', 'from_version': None, 'to_version': '0:2.0-1',
@@ -209,15 +216,15 @@ def test_unresolvable_update_fails_alone_and_the_others_install(zypper_scenario)
     outcome = backend.install([('foo', 'noarch', '0:1.1-1'), ('qux', 'noarch', '0:2.0-1')])
     installed = rpmroot.installed(root)
     assert (installed['foo'], installed['qux']) == ('0:1.1-1', '0:1.0-1')
-    assert list(outcome.failed) == ['qux.noarch']
-    assert 'nowhere-to-be-found' in outcome.failed['qux.noarch']
+    assert list(outcome.problems) == ['qux.noarch']
+    assert 'nowhere-to-be-found' in outcome.problems['qux.noarch']
 
 
 def test_version_no_repository_carries_is_reported_failed(scenario):
     root, _repository, backend = scenario
     outcome = backend.install([('foo', 'noarch', '0:9.9-1')])
     assert rpmroot.installed(root)['foo'] == '0:1.0-1'
-    assert 'foo.noarch' in outcome.failed and 'foo.noarch=0:9.9-1' in outcome.failed['foo.noarch']
+    assert 'foo.noarch' in outcome.problems and 'foo.noarch=0:9.9-1' in outcome.problems['foo.noarch']
 
 
 def test_failing_post_script_is_reported_against_the_package(zypper_scenario):
@@ -228,8 +235,8 @@ def test_failing_post_script_is_reported_against_the_package(zypper_scenario):
     installed = rpmroot.installed(root)
     # rpm keeps a package whose %post failed installed; the outcome says so for that package only
     assert (installed['grumpy'], installed['foo']) == ('0:2.0-1', '0:1.1-1')
-    assert list(outcome.failed) == ['grumpy.noarch']
-    assert '%post(grumpy-2.0-1.noarch) scriptlet failed' in outcome.failed['grumpy.noarch']
+    assert list(outcome.problems) == ['grumpy.noarch']
+    assert '%post(grumpy-2.0-1.noarch) scriptlet failed' in outcome.problems['grumpy.noarch']
 
 
 def test_held_lock_raises_lock_timeout_naming_the_holder(scenario):
@@ -252,9 +259,16 @@ def test_held_lock_raises_lock_timeout_naming_the_holder(scenario):
 
 def test_reboot_required_follows_zypper_needs_rebooting(scenario):
     root, _repository, backend = scenario
-    assert backend.reboot_required() is False
+
+    def zypper_says():
+        completed = subprocess.run(['zypper', '--root', root, '--non-interactive', 'needs-rebooting'],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        assert completed.returncode in (0, 102)
+        return completed.returncode == 102
+
+    assert (backend.reboot_required(), zypper_says()) == (False, False)
     open(os.path.join(root, 'run', 'reboot-needed'), 'w').close()
-    assert backend.reboot_required() is True
+    assert (backend.reboot_required(), zypper_says()) == (True, True)
 
 
 @pytest.fixture
@@ -293,7 +307,7 @@ def test_sources_restored_when_the_run_fails(zypper_scenario, newer_source):
         with backend.sources_replaced([_source(newer_source)]):
             raise RuntimeError('the run failed half-way')
     broken = {'name': 'broken-src', 'products': ['*'], 'configuration': 'baseurl=file:///nonexistent/repo\nenabled=1\n'}
-    with pytest.raises(BackendError, match='refresh'):
+    with pytest.raises(MetadataError, match='broken-src'):
         with backend.sources_replaced([broken]):
             pass
     assert tree_digest(os.path.join(root, 'etc', 'zypp')) == node_config

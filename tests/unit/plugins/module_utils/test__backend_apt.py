@@ -94,8 +94,8 @@ def test_failures_are_attributed_from_dpkg_status():
         {'name': 'newdep', 'arch': 'all', 'from_version': None, 'to_version': '1.0-1', 'action': 'install'},
     ]
     status = {('alpha', 'all'): ('1.1-1', 'installed'), ('gamma', 'all'): ('1.1-1', 'half-configured')}
-    failed = apt.attribute_failures(transaction, [('alpha', 'all', '1.1-1'), ('gamma', 'all', '1.1-1'),
-                                                  ('beta', 'all', '2.0-1')], status, 'E: boom')
+    failed = apt.dpkg_problems(transaction, [('alpha', 'all', '1.1-1'), ('gamma', 'all', '1.1-1'),
+                                             ('beta', 'all', '2.0-1')], status, 'E: boom')
     assert sorted(failed) == ['beta.all', 'gamma.all', 'newdep.all']
     assert 'half-configured' in failed['gamma.all'] and 'E: boom' in failed['gamma.all']
 

@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._compliance import (
     after_install,
     apply_pending,
+    install_failure,
     summarise,
 )
 
@@ -89,9 +90,29 @@ def test_after_install_still_missing_becomes_failed_and_says_why():
     assert AFTER[1]['state'] == 'MISSING'  # the input is not modified
 
 
-def test_after_install_with_an_override_list_keeps_missing():
-    result = after_install(BEFORE, AFTER, TARGETS, CHANGED, [], override=True)
-    assert _states(result)['b'] == 'MISSING'
+def test_after_install_with_an_override_list_keeps_missing_what_it_did_not_list():
+    result = after_install(BEFORE, AFTER, TARGETS, CHANGED, [], override=True, family='dnf')
+    assert _states(result)['c'] == 'MISSING'
+
+
+def test_after_install_an_override_listed_package_below_the_version_tried_is_failed():
+    result = after_install(BEFORE, AFTER, TARGETS, CHANGED, [], override=True, family='dnf',
+                           problems={'b.x86_64': 'nothing provides libfoo needed by b-2.0-1.x86_64'})
+    assert _states(result) == {'a': 'INSTALLED', 'b': 'FAILED', 'c': 'MISSING', 'd': 'INSTALLED', 'e': 'INSTALLED_OTHER'}
+    assert result[1]['reason'] == ('The install override list asked for 0:2.0-1 but 0:1.0-1 is still installed: nothing '
+                                   'provides libfoo needed by b-2.0-1.x86_64.')
+
+
+def test_after_install_quotes_the_package_manager_in_the_reason():
+    result = after_install(BEFORE, AFTER, TARGETS, CHANGED, [], problems={'b.x86_64': 'dpkg left b half-configured'})
+    assert result[1]['reason'] == 'Install tried 2.0-1 but 1.0-1 is still installed: dpkg left b half-configured.'
+
+
+def test_install_failure_names_every_failed_package_and_every_problem():
+    patches = [patch('bash', 'FAILED'), patch('curl', 'INSTALLED')]
+    message = install_failure(patches, {'zlib.x86_64': 'its %post scriptlet failed'})
+    assert message == 'Install failed for 2 package(s): bash.x86_64; zlib.x86_64 (its %post scriptlet failed).'
+    assert install_failure(patches[1:], {}) is None
 
 
 def test_after_install_no_reboot_marks_what_the_run_installed_pending():

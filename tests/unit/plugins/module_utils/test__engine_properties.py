@@ -22,14 +22,11 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._baseline i
     filter_values_for,
     normalise_baseline,
 )
-from ansible_collections.fleetops.patch_manager.plugins.module_utils._compliance import (
-    COMPLIANCE_LEVELS,
-    highest_level,
-    summarise,
-)
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._compliance import highest_level, summarise
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._evaluate import advisory_records_suffice, evaluate
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._patterns import name_forms
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._versions import compare
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import COMPLIANCE_LEVELS
 from ansible_collections.fleetops.patch_manager.tests.unit.plugins.module_utils.engine_cases import (
     NOW,
     OPERATING_SYSTEM,

@@ -545,3 +545,32 @@ def test_advisory_records_suffice(family, document, expected):
 ])
 def test_predefined_baselines_need_only_advisory_or_security_records(name, family, expected):
     assert advisory_records_suffice(get_predefined(name), family) is expected
+
+
+# -- an installed version no repository offers: judged on what the package database records --
+
+def test_an_installed_version_only_the_package_database_has_is_approved_on_its_own_attributes():
+    from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import DatabaseRecord
+    rules = [rule(patch_filter('PRIORITY', 'Optional'), patch_filter('SECTION', 'admin'), non_security=True)]
+    packages = [installed('kilo', '1.0-1', arch='amd64'), installed('lima', '2.0-1', arch='amd64')]
+    records = [DatabaseRecord('kilo', 'amd64', '1.0-1', priority='optional', section='admin'),
+               DatabaseRecord('lima', 'amd64', '2.0-1', priority='optional', section='web'),
+               apt_record('lima', '1.0-1', section='web')]
+    patches = by_name(evaluate(baseline('apt', rules=rules), universe('apt', packages, records), NOW))
+    kilo, lima = patches['kilo.amd64'], patches['lima.amd64']
+    assert (kilo['state'], kilo['approved_version'], kilo['severity']) == ('INSTALLED', '1.0-1', 'optional')
+    assert kilo['reason'] == ('Approved by rule 1 (PRIORITY=optional, SECTION=admin) as the package database records '
+                              '1.0-1, which no repository offers; it is installed.')
+    assert lima['state'] == 'INSTALLED_OTHER'
+    assert lima['reason'] == ('No approved version: no repository offers lima.amd64 2.0-1; as the package database '
+                              'records it, rule 1 needs SECTION admin and 2.0-1 has web.')
+
+
+def test_an_installed_version_only_the_package_database_has_is_never_security_on_apt():
+    from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import DatabaseRecord
+    packages = [installed('kilo', '1.0-1', arch='amd64')]
+    records = [DatabaseRecord('kilo', 'amd64', '1.0-1', priority='required', section='admin')]
+    kilo = by_name(evaluate(get_predefined('AWS-UbuntuDefaultPatchBaseline'), universe('apt', packages, records),
+                            NOW))['kilo.amd64']
+    assert kilo['state'] == 'INSTALLED_OTHER'
+    assert 'non-security update' in kilo['reason']

@@ -121,3 +121,23 @@ def test_override_title_limits_the_version_and_both_id_and_title_must_match():
 def test_override_matching_is_case_insensitive():
     universe = _universe('apt', [('libFoo', 'amd64', '1-1')], [('libFoo', 'amd64', '2-1')])
     assert _overrides.override_targets([{'id': 'LIBFOO.AMD64', 'title': None}], universe) == [('libFoo', 'amd64', '2-1')]
+
+
+SECRET = 'hunter2-0123456789'
+
+
+@pytest.mark.parametrize('text', [
+    'patches:\n  - id: openssl\n    title: "%s\n' % SECRET,                # unterminated quote
+    'patches: [{id: %s}, {id: %s: x}]\n' % (SECRET, SECRET),               # a colon inside a flow mapping
+    '{"patches": [{"id": "%s" "title": 1}]}' % SECRET,                    # JSON missing a comma
+    'patches:\n\t- id: %s\n' % SECRET,                                     # a tab
+])
+def test_unparsable_documents_say_where_without_quoting_them(tmp_path, text):
+    path = tmp_path / 'override.yml'
+    path.write_text(text)
+    for value in (str(path), text):
+        with pytest.raises(InputError) as caught:
+            _overrides.parse_install_override_list(value)
+        message = str(caught.value)
+        assert message.startswith('install_override_list: ') and 'is not valid YAML or JSON (line ' in message
+        assert SECRET not in message and 'patches:' not in message

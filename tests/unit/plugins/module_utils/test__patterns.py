@@ -9,6 +9,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -212,3 +216,43 @@ def test_compiled_list_agrees_with_fnmatch_over_the_forms(patterns, name, versio
     assert (found is not None) == expected
     if found is not None:
         assert any(fnmatch.fnmatchcase(form, found.lower()) for form in forms)
+
+
+@settings(max_examples=600)
+@given(pattern=st.text(alphabet='ab*?', max_size=14), text=st.text(alphabet='ab', max_size=14))
+def test_glob_match_with_many_stars_agrees_with_fnmatch(pattern, text):
+    """Star-heavy patterns (where a backtracking translation explodes) keep fnmatch's meaning."""
+    assert glob_match(pattern, text) == fnmatch.fnmatchcase(text.lower(), pattern.lower())
+
+
+# An AWS-sized entry (100 characters, 50 stars) that almost matches a long name: a regex
+# translation of ``*`` tries every way to place the stars (exponential). The matcher is
+# linear by construction (docs in _patterns._glob_to_regex); the subprocess and its timeout
+# only keep a regression from hanging the test run -- the figures are not timed.
+PATHOLOGICAL_CHILD = r"""
+import json, sys
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._patterns import (
+    compile_list, compile_override_list, glob_match)
+entry = '*a' * 49 + '*b'
+name = 'a' * 200
+answers = {
+    'glob_match': glob_match(entry, name),
+    'glob_match_hit': glob_match(entry, name + 'b'),
+    'approved': compile_list(['x*y*z', entry], 'dnf', True).match_package(name, 'x86_64', '0:1.0-1'),
+    'approved_hit': compile_list([entry], 'dnf', True).match_package(name + 'b', 'noarch', '0:1.0-1'),
+    'rejected_apt': compile_list([entry], 'apt', False).match_package(name, 'amd64', '1.0-1'),
+    'override': compile_override_list([{'id': entry + '.*'}], 'apt').match(name, 'amd64', '1.0-1'),
+}
+print(json.dumps(answers))
+"""
+
+
+def test_many_star_entries_against_long_names_answer():
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+    completed = subprocess.run([sys.executable, '-c', PATHOLOGICAL_CHILD], env=environment, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, universal_newlines=True, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout) == {
+        'glob_match': False, 'glob_match_hit': True, 'approved': None, 'approved_hit': '*a' * 49 + '*b',
+        'rejected_apt': None, 'override': None,
+    }

@@ -16,6 +16,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -160,6 +162,38 @@ def test_lock_timeout_leaves_the_state_as_it_was_before_the_run(root):
         run(root, locked, operation='Install', reboot_option='NoReboot')
     assert _state.load_state(root)[0] == earlier
     assert 'curl' not in [entry['name'] for entry in earlier['pending']]
+
+
+# Another run on the same node, in its own process: a NoReboot Install of vim.
+CONCURRENT_RUN = r"""
+import sys
+from ansible_collections.fleetops.patch_manager.tests.unit.plugins.module_utils.test__run import MemoryBackend, run
+run(sys.argv[1], MemoryBackend({'vim': '9.0-1'}, {'vim': '9.1-1'}), operation='Install', reboot_option='NoReboot')
+"""
+
+
+class ConcurrentlyLockedBackend(MemoryBackend):
+    """Waits for the package manager's lock while another run installs on the node (and records its marks)."""
+
+    def __init__(self, installed, security, state_root):
+        super(ConcurrentlyLockedBackend, self).__init__(installed, security)
+        self.state_root = state_root
+
+    def install(self, targets):
+        self.calls.append('install')
+        environment = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+        subprocess.run([sys.executable, '-c', CONCURRENT_RUN, self.state_root], env=environment, check=True)
+        raise LockTimeoutError('/var/lib/dpkg/lock-frontend is still held by PID 4242 (apt-get)')
+
+
+def test_lock_timeout_keeps_what_another_run_recorded_meanwhile(root):
+    backend = ConcurrentlyLockedBackend({'bash': '5.1-1', 'vim': '9.0-1'}, {'bash': '5.2-1'}, root)
+    with pytest.raises(LockTimeoutError):
+        run(root, backend, operation='Install', reboot_option='NoReboot')
+    # The other run installed vim 9.1-1 with NoReboot: still pending a reboot; this run's bash is not.
+    assert _state.load_state(root)[0]['pending'] == [{'name': 'vim', 'arch': 'amd64', 'version': '9.1-1'}]
+    after = MemoryBackend({'bash': '5.1-1', 'vim': '9.1-1'}, {'bash': '5.2-1', 'vim': '9.1-1'})
+    assert states(run(root, after)) == {'bash': 'MISSING', 'vim': 'INSTALLED_PENDING_REBOOT'}
 
 
 @pytest.mark.parametrize('make_unwritable, reason', [

@@ -13,13 +13,16 @@ import datetime
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._state import (
     clear_if_rebooted, current_boot_id, empty_state, load_state, pending_after_install, pending_before_install,
-    pending_entries, pending_packages, save_state, save_state_before_install, state_path,
+    pending_entries, pending_packages, save_state, state_path, update_state, update_state_before_install,
+    withdraw_pending,
 )
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._universe import InstalledPackage
 
@@ -83,7 +86,7 @@ def test_failed_save_keeps_the_previous_file(tmp_path):
 
 CORRUPT = [
     ('truncated-json', b'{"boot_id": "abc", "pending": [', 'Ignoring the corrupt node state file'),
-    ('not-an-object', b'["bash"]', 'it holds list, not a JSON object'),
+    ('not-an-object', b'["bash"]', 'it holds a list, not a JSON object'),
     ('pending-not-list', b'{"pending": {"bash": "5.2-1"}}', 'pending is not a list'),
     ('entry-without-version', b'{"boot_id": "x", "pending": [{"name": "bash", "arch": "amd64"}]}',
      'pending[0] is not an object with string name, arch and version'),
@@ -258,7 +261,7 @@ def test_after_install_drops_earlier_entries_no_longer_installed_and_other_boots
 def test_before_and_after_states_are_valid_files(tmp_path):
     root = str(tmp_path)
     state = pending_before_install(STATE_A, BOOT_A, '2024-05-02T08:00:00Z', [('bash', 'amd64', '5.3-1')])
-    save_state_before_install(root, state)
+    update_state_before_install(root, lambda current: state)
     assert load_state(root) == (state, None)
 
 
@@ -275,7 +278,74 @@ def test_save_before_install_fails_naming_the_path_and_the_reason(tmp_path, make
     root = str(tmp_path)
     make_unwritable(root)
     with pytest.raises(PatchManagerError) as caught:
-        save_state_before_install(root, STATE_A)
+        update_state_before_install(root, lambda current: STATE_A)
     message = str(caught.value)
     assert message.startswith('Cannot record the packages pending a reboot in %s (' % state_path(root))
     assert reason in message and message.endswith('nothing was installed.')
+
+
+# --- concurrent updates ---------------------------------------------------------------
+
+# One process's updates: each adds its own pending entry by read-modify-write.
+UPDATER = r"""
+import os, sys, time
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._state import update_state
+root, name, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+while not os.path.exists(go):
+    time.sleep(0.01)
+for number in range(count):
+    def change(state, number=number):
+        state = dict(state, boot_id='boot-a')
+        state['pending'] = state['pending'] + [{'name': name, 'arch': 'amd64', 'version': str(number)}]
+        return state
+    update_state(root, change)
+"""
+
+
+def test_updates_of_two_processes_are_serialised(tmp_path):
+    root, go = str(tmp_path), str(tmp_path / 'go')
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+    children = [subprocess.Popen([sys.executable, '-c', UPDATER, root, name, '100', go], env=environment)
+                for name in ('bash', 'curl')]
+    open(go, 'w').close()
+    assert [child.wait() for child in children] == [0, 0]
+    entries = set((entry['name'], entry['version']) for entry in load_state(root)[0]['pending'])
+    assert entries == set((name, str(number)) for name in ('bash', 'curl') for number in range(100))
+
+
+def test_after_install_keeps_entries_another_run_added_meanwhile():
+    loaded = {'last_no_reboot_install_operation_time': None, 'boot_id': BOOT_A, 'pending': []}
+    recorded = [('bash', 'amd64', '5.3-1'), ('libc6', 'amd64', '2.37-2')]
+    mine = pending_before_install(loaded, BOOT_A, '2024-05-02T08:00:00Z', recorded)
+    theirs = pending_before_install(mine, BOOT_A, '2024-05-02T08:00:01Z', [('vim', 'amd64', '9.1-1')])
+    # This run installed bash only; vim (the other run's) is not installed yet: its run is in progress.
+    state = pending_after_install(theirs, BOOT_A, '2024-05-02T08:00:02Z', [('bash', 'amd64', '5.3-1')],
+                                  installed(('bash', 'amd64', '5.3-1'), ('libc6', 'amd64', '2.36-9')),
+                                  loaded=loaded, recorded=recorded)
+    assert state['pending'] == [entry('bash', 'amd64', '5.3-1'), entry('vim', 'amd64', '9.1-1')]
+
+
+def test_withdraw_takes_back_only_what_the_run_recorded():
+    loaded = pending_before_install(STATE_A, BOOT_A, '2024-05-02T08:00:00Z', [])
+    loaded['last_no_reboot_install_operation_time'] = '2024-05-01T10:00:00Z'
+    recorded = [('bash', 'amd64', '5.3-1'), ('curl', 'amd64', '7.88.1-10+deb12u5')]
+    mine = pending_before_install(loaded, BOOT_A, '2024-05-02T08:00:00Z', recorded)
+    theirs = pending_before_install(mine, BOOT_A, '2024-05-02T08:00:01Z', [('vim', 'amd64', '9.1-1')])
+    withdrawn = withdraw_pending(theirs, BOOT_A, '2024-05-02T08:00:00Z', loaded, recorded)
+    assert withdrawn['pending'] == [entry('bash', 'amd64', '5.2-1'), entry('curl', 'amd64', '7.88.1-10+deb12u5'),
+                                    entry('vim', 'amd64', '9.1-1')]
+    assert withdrawn['last_no_reboot_install_operation_time'] == '2024-05-02T08:00:01Z'
+    alone = withdraw_pending(mine, BOOT_A, '2024-05-02T08:00:00Z', loaded, recorded)
+    assert alone == loaded
+
+
+def test_update_waits_for_the_lock_and_names_it_when_it_stays_held(tmp_path):
+    from ansible_collections.fleetops.patch_manager.plugins.module_utils._state import lock_path, state_lock
+    root = str(tmp_path)
+    with state_lock(root):
+        with pytest.raises(PatchManagerError) as caught:
+            with state_lock(root, timeout=0):
+                pass
+    assert lock_path(root) in str(caught.value)
+    update_state(root, lambda current: STATE_A)
+    assert load_state(root) == (STATE_A, None)

@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetops.patch_manager contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Handing the result to Ansible: what the controller receives is exactly what exit_json would send."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils import _module_result
+
+PATCH = {'title': 'bash.amd64:5.2-1', 'kb_id': 'bash.amd64', 'classification': None, 'severity': 'required',
+         'state': 'INSTALLED_OTHER', 'installed_time': '2026-01-01T00:00:00Z', 'cve_ids': [], 'name': 'bash',
+         'arch': 'amd64', 'installed_version': '5.2-1', 'approved_version': None, 'compliance_level': 'UNSPECIFIED',
+         'advisory_ids': [], 'release_date': None, 'reason': 'No approved version: hunter2 is not approved.'}
+RESULT = {'changed': False, 'rebooted': False, 'reboot_due': False, 'reboot_required': False,
+          'instance_patch_state': {'missing_count': 0, 'compliance_status': 'COMPLIANT', 'non_compliant_severity': None},
+          'patches': [dict(PATCH, name='p%d' % number) for number in range(50)]}
+
+
+def module_with(monkeypatch, spec, args):
+    monkeypatch.setattr(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode('utf-8'))
+    if hasattr(basic, '_ANSIBLE_PROFILE'):      # ansible-core 2.19: the serialization profile of the module
+        monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy')
+    return AnsibleModule(argument_spec=spec)
+
+
+def emitted(capsys, exit_function):
+    with pytest.raises(SystemExit):
+        exit_function()
+    return json.loads(capsys.readouterr().out)
+
+
+def test_without_secret_options_the_result_is_what_exit_json_sends(monkeypatch, capsys):
+    spec = {'operation': {'type': 'str'}}
+    module = module_with(monkeypatch, spec, {'operation': 'Scan'})
+    module.warn('a warning')
+    fast = emitted(capsys, lambda: _module_result.exit_json(module, json.loads(json.dumps(RESULT))))
+    module = module_with(monkeypatch, spec, {'operation': 'Scan'})
+    module.warn('a warning')
+    reference = emitted(capsys, lambda: module.exit_json(**json.loads(json.dumps(RESULT))))
+    assert fast == reference
+    assert fast['invocation'] == {'module_args': {'operation': 'Scan'}} and fast['patches'][0] == dict(PATCH, name='p0')
+    assert basic.remove_values is not _module_result._unchanged     # ansible-core is as it was afterwards
+
+
+def test_a_secret_option_is_still_hidden_wherever_it_appears(monkeypatch, capsys):
+    spec = {'operation': {'type': 'str'}, 'token': {'type': 'str', 'no_log': True}}
+    module = module_with(monkeypatch, spec, {'operation': 'Scan', 'token': 'hunter2'})
+    result = emitted(capsys, lambda: _module_result.exit_json(module, json.loads(json.dumps(RESULT))))
+    assert 'hunter2' not in json.dumps(result)

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 name: patch_summary
 type: aggregate
 short_description: Fleet patch summary per patch group at the end of a run
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - fleetops.patch_manager contributors (@fleetops)
 description:

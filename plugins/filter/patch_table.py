@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: patch_table
 short_description: Render a run_patch_baseline result as a per-patch table and a compliance summary
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - fleetops.patch_manager contributors (@fleetops)
 description:

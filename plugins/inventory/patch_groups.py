@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: patch_groups
 short_description: Patch groups from host tags, for a fleet file or beside cloud inventories
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - fleetops.patch_manager contributors (@fleetops)
 description:

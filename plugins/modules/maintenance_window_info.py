@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: maintenance_window_info
 short_description: Validate a maintenance window and list its next executions, with AWX and systemd schedules
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads a maintenance window kept as data, in the shape C(aws ssm get-maintenance-window) prints plus C(Targets)
     and C(Tasks), or the same fields in snake_case, and validates it with the limits of AWS Systems Manager.

@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: patch_compliance_info
 short_description: Query the compliance store in the shapes of the AWS Patch Manager Describe calls
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Answers questions about the patch compliance that M(fleetops.patch_manager.run_patch_baseline) results left in
     the compliance store, the way C(DescribeInstancePatchStates), C(DescribePatchGroupState),

@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: patch_compliance_report
 short_description: Write the fleet's patch compliance report (HTML dashboard, CSV, JSON, JUnit) from the compliance store
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the compliance store that M(fleetops.patch_manager.run_patch_baseline) results fill and writes, into
     O(dest), a report for people and for tools.

@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: run_patch_baseline
 short_description: Scan or patch a host against an AWS-style patch baseline (AWS-RunPatchBaseline)
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - The equivalent of the C(AWS-RunPatchBaseline) Systems Manager document for one host and its
     apt, dnf or zypper package manager.

@@ -22,7 +22,6 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils import _pre
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _run
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import InputError, PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import patch_group_problem
-from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _registry
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _resolve
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _store
 

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import json
 
 import pytest
@@ -46,7 +47,7 @@ def test_without_secret_options_the_result_is_what_exit_json_sends(monkeypatch, 
     fast = emitted(capsys, lambda: _module_result.exit_json(module, json.loads(json.dumps(RESULT))))
     module = module_with(monkeypatch, spec, {'operation': 'Scan'})
     module.warn('a warning')
-    reference = emitted(capsys, lambda: module.exit_json(**json.loads(json.dumps(RESULT))))
+    reference = emitted(capsys, functools.partial(module.exit_json, **json.loads(json.dumps(RESULT))))
     assert fast == reference
     assert fast['invocation'] == {'module_args': {'operation': 'Scan'}} and fast['patches'][0] == dict(PATCH, name='p0')
     assert basic.remove_values is not _module_result._unchanged     # ansible-core is as it was afterwards

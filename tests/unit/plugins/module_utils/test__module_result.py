@@ -15,6 +15,7 @@ import pytest
 
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common import warnings as module_warnings
 
 from ansible_collections.fleetops.patch_manager.plugins.module_utils import _module_result
 
@@ -28,6 +29,9 @@ RESULT = {'changed': False, 'rebooted': False, 'reboot_due': False, 'reboot_requ
 
 
 def module_with(monkeypatch, spec, args):
+    """A fresh module, as a module process has: warnings are process-wide in ansible-core (a list before 2.19)."""
+    for name in ('_global_warnings', '_global_deprecations'):
+        monkeypatch.setattr(module_warnings, name, type(getattr(module_warnings, name))())
     monkeypatch.setattr(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode('utf-8'))
     if hasattr(basic, '_ANSIBLE_PROFILE'):      # ansible-core 2.19: the serialization profile of the module
         monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy')

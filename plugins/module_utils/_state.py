@@ -34,9 +34,9 @@ import errno
 import fcntl
 import json
 import os
-import tempfile
 import time
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._files import write_atomically
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._validation import type_name
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time, parse_time
@@ -114,27 +114,9 @@ def load_state(root='/'):
 
 def save_state(root, state):
     """Write ``state`` atomically: temp file in the same directory, fsync, rename; mode 0644."""
+    _state_directory(root)
     path = state_path(root)
-    directory = _state_directory(root)
-    descriptor, temporary = tempfile.mkstemp(prefix='.state.', suffix='.tmp', dir=directory)
-    try:
-        with os.fdopen(descriptor, 'w') as handle:
-            json.dump(_validated(state), handle, indent=2, sort_keys=True)
-            handle.write('\n')
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)
-        os.rename(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    # The rename is durable only once the directory entry is on disk too.
-    directory_descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(directory_descriptor)
-    finally:
-        os.close(directory_descriptor)
+    write_atomically(path, (json.dumps(_validated(state), indent=2, sort_keys=True) + '\n').encode('utf-8'))
     return path
 
 
@@ -223,12 +205,8 @@ def last_refresh(root='/'):
 def record_refresh(root, when):
     """Note that the package lists were refreshed at ``when``; a stamp that cannot be written only costs a refresh."""
     try:
-        directory = _state_directory(root)
-        descriptor, temporary = tempfile.mkstemp(prefix='.lists-refreshed.', dir=directory)
-        with os.fdopen(descriptor, 'w') as handle:
-            handle.write(iso_time(when) + '\n')
-        os.chmod(temporary, 0o644)
-        os.rename(temporary, refresh_stamp_path(root))
+        _state_directory(root)
+        write_atomically(refresh_stamp_path(root), (iso_time(when) + '\n').encode('ascii'), durable=False)
     except (IOError, OSError):
         pass
 

@@ -21,9 +21,9 @@ import datetime
 import io
 import json
 import os
-import tempfile
 from xml.sax.saxutils import escape, quoteattr
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._files import write_atomically
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _report_html
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _store
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _store_query
@@ -203,14 +203,5 @@ def write(directory, files, check_mode=False):
         if check_mode:
             continue
         os.makedirs(directory, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix='.%s.' % name, dir=directory)
-        try:
-            with os.fdopen(descriptor, 'wb') as handle:
-                handle.write(content)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+        write_atomically(path, content, durable=False)
     return changed

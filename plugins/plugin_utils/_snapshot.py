@@ -34,9 +34,9 @@ import fcntl
 import json
 import os
 import re
-import tempfile
 import time
 
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._files import write_atomically
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import InputError, PatchManagerError
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._vocabulary import iso_time, parse_time
 
@@ -127,22 +127,7 @@ class SnapshotStore(object):
         return isinstance(snapshot.get('baselines'), dict)
 
     def _write(self, path, snapshot):
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix='.snapshot-', suffix='.tmp')
-        try:
-            with os.fdopen(handle, 'w') as stream:
-                json.dump(snapshot, stream, indent=1, sort_keys=True)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
-        directory = os.open(self.directory, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        write_atomically(path, json.dumps(snapshot, indent=1, sort_keys=True).encode('utf-8'), mode=None)
 
     def _ensure_directory(self):
         if not os.path.isdir(self.directory):

@@ -23,7 +23,8 @@ import fcntl
 import json
 import os
 import re
-import tempfile
+
+from ansible_collections.fleetops.patch_manager.plugins.module_utils._files import write_atomically
 
 DEFAULT_LOCK_DIR = os.path.join('~', '.ansible', 'fleetops_patch', 'window_locks')
 LOCK_DIR_ENV = 'FLEETOPS_PATCH_WINDOW_LOCK_DIR'
@@ -79,15 +80,7 @@ class WindowLock(object):
         return holder if isinstance(holder, dict) else None
 
     def _write(self, holder):
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix='.%s-' % self.window_name, suffix='.json')
-        try:
-            with os.fdopen(handle, 'w') as stream:
-                json.dump(holder, stream, sort_keys=True)
-            os.replace(temporary, self.path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+        write_atomically(self.path, json.dumps(holder, sort_keys=True).encode('utf-8'), mode=None, durable=False)
 
     def holder(self):
         """The live holder ``{pid, pid_start, execution_id, acquired, completed_execution_id}``, or None."""

@@ -112,6 +112,11 @@ def fcntl_lock_holder(path):
     return None
 
 
+def one_line(error):
+    """An error's message on one line (tools' multi-line messages, for a result's msg)."""
+    return ' '.join(str(error).split())
+
+
 @contextlib.contextmanager
 def gc_paused():
     """Pause the cyclic garbage collector while building many acyclic objects.

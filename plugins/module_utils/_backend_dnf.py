@@ -35,6 +35,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend im
     PatchBackend,
     fcntl_lock_holder,
     gc_paused,
+    one_line,
     pid_file_holder,
     sources_for_product,
     wait_for_all,
@@ -281,7 +282,7 @@ class DnfBackend(PatchBackend):
                 base.fill_sack(load_system_repo=True, load_available_repos=load_available)
             except dnf.exceptions.RepoError as exc:
                 raise MetadataError('dnf has no usable metadata under %s: %s; refresh the package lists first '
-                                    '(update_cache, or dnf makecache)' % (self.root, _one_line(exc)))
+                                    '(update_cache, or dnf makecache)' % (self.root, one_line(exc)))
             if load_available:
                 self._note_skipped(base, enabled, 'cannot be read')
             yield base
@@ -308,7 +309,7 @@ class DnfBackend(PatchBackend):
             base.fill_sack(load_system_repo=False, load_available_repos=True)
             self._note_skipped(base, enabled, 'could not be fetched')
         except dnf.exceptions.RepoError as exc:
-            raise MetadataError('dnf could not fetch the metadata of every repository: %s' % _one_line(exc))
+            raise MetadataError('dnf could not fetch the metadata of every repository: %s' % one_line(exc))
         except dnf.exceptions.LockError as exc:
             raise LockTimeoutError('dnf could not take its lock under %s: %s' % (self.root, exc))
         finally:
@@ -440,7 +441,7 @@ class DnfBackend(PatchBackend):
         remaining = [target for target in targets if '%s.%s' % target[:2] not in problems]
         found = {}
         if len(remaining) == 1:
-            found['%s.%s' % remaining[0][:2]] = 'dnf cannot resolve the update: %s' % _one_line(error)
+            found['%s.%s' % remaining[0][:2]] = 'dnf cannot resolve the update: %s' % one_line(error)
         else:
             for target in remaining:
                 base.reset(goal=True)
@@ -448,7 +449,7 @@ class DnfBackend(PatchBackend):
                 try:
                     base.resolve(allow_erasing=False)
                 except dnf.exceptions.DepsolveError as exc:
-                    found['%s.%s' % target[:2]] = 'dnf cannot resolve the update: %s' % _one_line(exc)
+                    found['%s.%s' % target[:2]] = 'dnf cannot resolve the update: %s' % one_line(exc)
         base.reset(goal=True)
         resolvable = [target for target in remaining if '%s.%s' % target[:2] not in found]
         if resolvable:
@@ -459,7 +460,7 @@ class DnfBackend(PatchBackend):
                 # only a combination of targets conflicts: report them all rather than guess
                 base.reset(goal=True)
                 for target in resolvable:
-                    found['%s.%s' % target[:2]] = 'dnf cannot resolve these updates together: %s' % _one_line(exc)
+                    found['%s.%s' % target[:2]] = 'dnf cannot resolve these updates together: %s' % one_line(exc)
         return found
 
     def plan(self, targets):
@@ -489,9 +490,9 @@ class DnfBackend(PatchBackend):
                 base.download_packages(list(base.transaction.install_set))
                 base.do_transaction(display=display)
             except dnf.exceptions.DownloadError as exc:
-                errors.append('download failed: %s' % _one_line(exc))
+                errors.append('download failed: %s' % one_line(exc))
             except dnf.exceptions.Error as exc:
-                errors.append('the rpm transaction failed: %s' % _one_line(exc))
+                errors.append('the rpm transaction failed: %s' % one_line(exc))
             messages.extend(display.errors + errors)
         # whatever dnf said, the rpmdb is the truth about what is installed now
         problems.update(self._verify(targets, display.errors, problems, '; '.join(errors)))
@@ -648,10 +649,6 @@ def _has_cached_metadata(repo):
     if cached is None:          # pragma: no cover - dnf without libdnf repositories: let dnf itself say
         return True
     return os.path.isfile(os.path.join(cached.getCachedir(), 'repodata', 'repomd.xml'))
-
-
-def _one_line(error):
-    return ' '.join(str(error).split())
 
 
 def _close_quickly(base):

@@ -51,6 +51,7 @@ from ansible_collections.fleetops.patch_manager.plugins.module_utils._backend im
     PatchBackend,
     first_missing_ancestor,
     gc_paused,
+    one_line,
     sources_for_product,
 )
 from ansible_collections.fleetops.patch_manager.plugins.module_utils._errors import BackendError, InputError, MetadataError
@@ -227,9 +228,14 @@ def build_patch_candidates(installed, patches, arches=None):
         installed_arches.setdefault(name, []).append(arch)
     by_version = {}
     for patch in sorted(patches.values(), key=lambda item: item.name):
-        for name, arch, evr in patch.packages:
-            for concrete in (installed_arches.get(name, ()) if arch is None else (arch,)):
-                by_version.setdefault((name, concrete, evr), []).append(patch)
+        for key in patch.packages:
+            keys = (key,) if key[1] is not None else [(key[0], arch, key[2]) for arch in installed_arches.get(key[0], ())]
+            for concrete in keys:
+                carrying = by_version.get(concrete)
+                if carrying is None:
+                    by_version[concrete] = [patch]
+                else:
+                    carrying.append(patch)
     candidates = []
     for (name, arch, evr), carrying in by_version.items():
         if _is_candidate(name, arch, evr, highest_installed, arches):
@@ -273,6 +279,10 @@ class _InBackground(object):
         except Exception as exc:  # pylint: disable=broad-except  # re-raised in the caller's thread
             self._error = exc
 
+    def join(self):
+        """Wait for the function to end, whatever it returned or raised."""
+        self._thread.join()
+
     def result(self):
         self._thread.join()
         if self._error is not None:
@@ -302,25 +312,47 @@ class ZypperBackend(PatchBackend):
                                 rc=rc, stdout=out, stderr=err, cmd=argv)
         if rc != ZYPPER_EXIT_OK:
             raise MetadataError('zypper could not fetch the metadata of every repository (exit code %d): %s'
-                                % (rc, ' '.join(failure_detail(out, err).split())), rc=rc, stdout=out, stderr=err,
+                                % (rc, one_line(failure_detail(out, err))), rc=rc, stdout=out, stderr=err,
                                 cmd=argv)
 
     def _enabled_repositories(self):
         """[{'alias', 'name', 'enabled'}] of the enabled repositories."""
         return [repo for repo in parse_repos(self._cli.checked(['repos'], 'list the repositories')) if repo['enabled']]
 
-    def _read_raw_patches(self, aliases, patches):
-        """Fill ``patches`` from the raw updateinfo of ``aliases``; return the aliases that have none cached."""
+    def _parse_cached_updateinfo(self):
+        """{alias: {patch name: PatchInfo}, or a MetadataError when the file cannot be parsed} of every
+        repository whose raw cache holds updateinfo, enabled or not: it runs while zypper says which
+        are enabled, and a broken cache of a disabled repository must not fail the Scan."""
+        raw = os.path.join(self._cli.cache_dir, 'raw')
+        parsed = {}
+        for alias in sorted(os.listdir(raw)) if os.path.isdir(raw) else ():
+            path = None
+            try:
+                path = updateinfo_path(os.path.join(raw, alias, 'repodata'))
+                if path is not None:
+                    with open_metadata(path) as handle:
+                        parsed[alias] = parse_updateinfo(handle)
+            except Exception as exc:  # pylint: disable=broad-except  # raised later, if the repository is enabled
+                parsed[alias] = MetadataError(
+                    "zypper's cached updateinfo of repository %s cannot be read (%s: %s); refresh the package lists "
+                    "(update_cache, or zypper refresh --force %s)"
+                    % (alias, path or os.path.join(raw, alias), one_line(exc) or type(exc).__name__, alias))
+        return parsed
+
+    @staticmethod
+    def _merge_raw_patches(aliases, parsed, patches):
+        """Fill ``patches`` from the ``parsed`` updateinfo of ``aliases``; return the aliases that have none cached."""
         uncached = []
         for alias in aliases:
-            path = updateinfo_path(os.path.join(self._cli.cache_dir, 'raw', alias, 'repodata'))
-            if path is None:
+            found = parsed.get(alias)
+            if found is None:
                 uncached.append(alias)
                 continue
-            with open_metadata(path) as handle:
-                for patch in parse_updateinfo(handle).values():
-                    patch.repository = alias
-                    merge_patch(patches, patch)
+            if isinstance(found, Exception):
+                raise found
+            for patch in found.values():
+                patch.repository = alias
+                merge_patch(patches, patch)
         return uncached
 
     def _read_patches_through_zypper(self, aliases, patches):
@@ -372,17 +404,22 @@ class ZypperBackend(PatchBackend):
     def read_universe(self, operating_system, product, advisory_only=False):
         """Installed packages (rpm), patches (raw updateinfo) and, unless ``advisory_only``, every
         available version (raw primary metadata, else ``zypper search``); see the module docstring."""
-        # rpm reads its database in its own process while this one lists the repositories and parses their metadata
-        rpm_query = _InBackground(self._cli.installed_packages)
         patches = {}
-        try:
-            repositories = self._enabled_repositories()
-            aliases = self._usable_aliases(repositories)
-            with gc_paused():
-                uncached = self._read_raw_patches(aliases, patches)
+        # One pass of the collector, paused for the whole read: tens of thousands of acyclic records (and
+        # gc.disable is process-wide: the threads below must not toggle it themselves).
+        with gc_paused():
+            # rpm reads its database in its own process, and the cached updateinfo is parsed, while zypper
+            # lists the repositories; only the enabled repositories' patches are kept
+            rpm_query = _InBackground(self._cli.installed_packages)
+            cached_updateinfo = _InBackground(self._parse_cached_updateinfo)
+            try:
+                repositories = self._enabled_repositories()
+                aliases = self._usable_aliases(repositories)
+                uncached = self._merge_raw_patches(aliases, cached_updateinfo.result(), patches)
                 available = None if advisory_only else self._read_raw_available(aliases)
-        finally:
-            installed = rpm_query.result()
+            finally:
+                cached_updateinfo.join()
+                installed = rpm_query.result()
         if uncached:
             self._read_patches_through_zypper(uncached, patches)
         if available is None and not advisory_only:

@@ -48,8 +48,6 @@ def parse_issue_date(value):
     return EPOCH
 
 
-# Memoised: called once per record (tens of thousands), with a handful of distinct values.
-
 class PatchInfo(object):
     """One zypper patch: its attributes and the package versions it carries."""
 
@@ -90,42 +88,50 @@ def _local_name(tag):
 
 
 def _updateinfo_patch(update, wanted_names):
-    """One <update> element -> PatchInfo; None when it carries none of ``wanted_names`` (a set, or None for all)."""
-    packages = set()
-    for package in update.iter('package'):
-        name = package.get('name')
-        if wanted_names is None or name in wanted_names:
-            packages.add((name, package.get('arch'),
-                          evr_from_parts(package.get('epoch'), package.get('version'), package.get('release'))))
+    """One <update> element -> PatchInfo; None when it carries none of ``wanted_names`` (a set, or None for all).
+
+    One pass over the update's children (thousands of updates per repository): its id, severity
+    and issue date, the references of <references> and the packages of <pkglist>.
+    """
+    packages, cves, bugs = set(), [], []
+    name, severity, issued = '', None, None
+    for child in update:
+        tag = child.tag
+        if tag == 'pkglist':
+            for package in child.iter('package'):
+                package_name = package.get('name')
+                if wanted_names is None or package_name in wanted_names:
+                    packages.add((package_name, package.get('arch'),
+                                  evr_from_parts(package.get('epoch'), package.get('version'), package.get('release'))))
+        elif tag == 'references':
+            for reference in child.iter('reference'):
+                kind, ident = reference.get('type'), reference.get('id')
+                if kind == 'cve' and ident and ident not in cves:
+                    cves.append(ident)
+                elif kind == 'bugzilla' and ident and ident not in bugs:
+                    bugs.append(ident)
+        elif tag == 'id':
+            name = (child.text or '').strip()
+        elif tag == 'severity':
+            severity = child.text
+        elif tag == 'issued':
+            issued = child.get('date')
     if not packages and wanted_names is not None:
         return None
-    fields = dict((_local_name(child.tag), child) for child in update)
-    cves, bugs = [], []
-    for reference in update.iter('reference'):
-        kind, ident = reference.get('type'), reference.get('id')
-        if kind == 'cve' and ident and ident not in cves:
-            cves.append(ident)
-        elif kind == 'bugzilla' and ident and ident not in bugs:
-            bugs.append(ident)
-    issued = fields.get('issued')
-    severity = fields.get('severity')
-    return PatchInfo(name=(fields['id'].text or '').strip() if 'id' in fields else '',
-                     version=update.get('version') or '',
-                     category=update.get('type'),
-                     severity=severity.text if severity is not None else None,
-                     issued=parse_issue_date(issued.get('date') if issued is not None else None),
-                     cve_ids=cves, bugzilla_ids=bugs, packages=packages)
+    return PatchInfo(name=name, version=update.get('version') or '', category=update.get('type'), severity=severity,
+                     issued=parse_issue_date(issued), cve_ids=cves, bugzilla_ids=bugs, packages=packages)
 
 
 def parse_updateinfo(source, wanted_names=None, patches=None):
     """Stream an updateinfo.xml (path or file object) into {patch name: PatchInfo}.
 
     ``wanted_names`` (a set of package names) keeps memory small on large repositories:
-    only package versions of those names are kept.
+    only package versions of those names are kept. updateinfo has no XML namespace
+    (createrepo_c, OBS and SUSE's tools write none): tags are compared as they are.
     """
     patches = {} if patches is None else patches
     for _event, element in ET.iterparse(source, events=('end',)):
-        if _local_name(element.tag) != 'update':
+        if element.tag != 'update':
             continue
         patch = _updateinfo_patch(element, wanted_names)
         if patch is not None and patch.name:

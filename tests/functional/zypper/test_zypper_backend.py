@@ -327,3 +327,37 @@ def test_disabled_repository_is_not_read(zypper_scenario, tmp_path):
     add_repository(root, other, enabled=False)
     universe = backend.read_universe('SUSE', 'Suse15.6')
     assert records(universe, 'foo') == [('0:1.0-1', None), ('0:1.1-1', None)]
+
+
+def _damage_cached_updateinfo(root, alias):
+    """Overwrite zypper's raw cached updateinfo of ``alias`` with bytes that are not gzip'd XML."""
+    repodata = os.path.join(root, 'var', 'cache', 'zypp', 'raw', alias, 'repodata')
+    path = rpmmd.updateinfo_path(repodata)
+    assert path is not None, 'zypper cached no updateinfo for %s' % alias
+    with open(path, 'wb') as handle:
+        handle.write(b'\x1f\x8b truncated by a full disk')
+    return path
+
+
+def test_repository_disabled_after_a_refresh_is_not_read_even_with_a_broken_cache(zypper_scenario, tmp_path):
+    """Its raw cache stays on disk after it is disabled: its patches are not reported, and a damaged
+    cache of it does not fail the Scan (the backend parses cached updateinfo while zypper lists repos)."""
+    root, _repository, backend = zypper_scenario((FOO_10, FOO_11), installed=(FOO_10,))
+    other = rpmrepo.build_repository(str(tmp_path / 'disabled'), (FOO_12,), (RECOMMENDED,), name='disabled-repo')
+    add_repository(root, other)
+    backend.refresh()
+    assert records(backend.read_universe('SUSE', 'Suse15.6'), 'foo')[-1] == ('0:1.2-1', 'SUSE-2026-102')
+    add_repository(root, other, enabled=False)
+    _damage_cached_updateinfo(root, 'disabled-repo')
+    universe = backend.read_universe('SUSE', 'Suse15.6')
+    assert records(universe, 'foo') == [('0:1.0-1', None), ('0:1.1-1', None)]
+    assert not [c for c in universe.candidates if c.advisory_id == 'SUSE-2026-102']
+
+
+def test_broken_cached_updateinfo_of_an_enabled_repository_fails_naming_it(zypper_scenario):
+    root, repository, backend = zypper_scenario((FOO_10, FOO_11), (SECURITY,), installed=(FOO_10,))
+    path = _damage_cached_updateinfo(root, repository.name)
+    with pytest.raises(MetadataError) as raised:
+        backend.read_universe('SUSE', 'Suse15.6', advisory_only=True)
+    message = str(raised.value)
+    assert repository.name in message and path in message and 'zypper refresh' in message

@@ -27,6 +27,7 @@ Usage: .venv/bin/python bench/fleet_bench.py [--sizes 32,96] [--repeat 3] [--ope
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -41,7 +42,6 @@ sys.path.insert(0, REPO)
 from tests.fleet import fleetctl, scenario  # noqa: E402  pylint: disable=wrong-import-position
 
 PLAYBOOKS = os.path.join(REPO, 'tests', 'fleet', 'playbooks')
-CALLBACKS = os.path.join(REPO, 'tests', 'fleet', 'callback_plugins')
 REGISTRY = os.path.join(REPO, 'tests', 'fleet_layer', 'patch_registry')
 ANSIBLE_PLAYBOOK = os.path.join(REPO, '.venv', 'bin', 'ansible-playbook')
 # Puts a node back to the versions it started with, and forgets pending reboots.
@@ -54,13 +54,21 @@ def children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
-def run_playbook(playbook, inventory, forks, extra_vars=None, check_hosts=True):
-    """(wall seconds, controller CPU seconds) of one run; fails loudly if a host failed."""
+RECAP_LINE = re.compile(r'^(\S+)\s+:\s+ok=\d+\s+changed=\d+\s+unreachable=(\d+)\s+failed=(\d+)', re.MULTILINE)
+
+
+def run_playbook(playbook, inventory, forks, extra_vars=None):
+    """(wall seconds, controller CPU seconds) of one run; fails loudly if a host failed.
+
+    The run prints what a user sees (Ansible's default stdout callback): a callback that
+    collects every result would cost the controller more for large results than for small
+    ones and skew the comparison. Failures are read from the play recap.
+    """
     argv = [ANSIBLE_PLAYBOOK, '-i', inventory, playbook, '--forks', str(forks)]
     if extra_vars:
         argv += ['--extra-vars', json.dumps(extra_vars)]
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, 'ansible.cfg'), ANSIBLE_CALLBACK_PLUGINS=CALLBACKS,
-               ANSIBLE_STDOUT_CALLBACK='fleet_results')
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, 'ansible.cfg'), ANSIBLE_STDOUT_CALLBACK='default',
+               ANSIBLE_NOCOLOR='1')
     cpu_before = children_cpu()
     started = time.monotonic()
     result = subprocess.run(argv, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -70,10 +78,11 @@ def run_playbook(playbook, inventory, forks, extra_vars=None, check_hosts=True):
     if result.returncode != 0:
         raise SystemExit('%s failed (rc %d):\n%s\n%s' % (
             os.path.basename(playbook), result.returncode, result.stdout[-3000:], result.stderr[-3000:]))
-    if check_hosts:
-        stats = json.loads(result.stdout)['stats']
-        if any(host['failures'] or host['unreachable'] for host in stats.values()):
-            raise SystemExit('%s: a host failed: %s' % (os.path.basename(playbook), stats))
+    recap = RECAP_LINE.findall(result.stdout)
+    failed = [host for host, unreachable, failures in recap if int(unreachable) or int(failures)]
+    if not recap or failed:
+        raise SystemExit('%s: %s' % (os.path.basename(playbook), 'hosts failed: %s' % failed if failed
+                                     else 'no play recap:\n%s' % result.stdout[-3000:]))
     return wall, cpu
 
 

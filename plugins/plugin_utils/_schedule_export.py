@@ -16,6 +16,9 @@ systemd, runs a repeated local time once, at its first occurrence, as the engine
   reference time, so that AWX's and RFC 5545's readings of DTSTART agree.
 - ``systemd_calendar``: one ``OnCalendar=`` value with the timezone; systemd has no start
   or end date, so a window whose StartDate is still ahead or that has an EndDate has none.
+  A timer started inside a repeated local hour fires once at a time's second occurrence
+  (systemd computes the next elapse from its start); no window execution is open then that
+  has not already started.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -24,7 +24,7 @@ from dateutil import rrule as dateutil_rrule
 from dateutil import tz as dateutil_tz
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _schedule
+from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _schedule, _window
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._schedule_export import (
     awx_rrule,
     systemd_calendar,
@@ -36,8 +36,9 @@ RUNS = 8
 HORIZON = datetime.timedelta(days=3 * 366)
 SYSTEMD_ANALYZE = shutil.which('systemd-analyze')
 needs_systemd = pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason='systemd-analyze is not installed')
-# derandomize: the same 100 examples on every run. A random run once failed the OnCalendar property
-# (example lost, not reproduced yet); hunting it belongs in a random run by hand, not in CI.
+# derandomize: the same examples on every run, so CI cannot fail on a new random find; search
+# further by hand with derandomize=False and more examples (that is how the repeated-hour corner
+# below was found).
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 AWX_RRULE_REFUSED = (
     # What AWX's schedule API refuses (awx/api/serializers: validate_rrule).
@@ -210,6 +211,8 @@ def test_generated_cron_rrules_yield_the_engine_executions(scenario):
 @given(cron_scenarios())
 def test_generated_cron_on_calendars_yield_the_engine_executions(scenario):
     case, timezone, reference, offset = scenario
+    # A timer started inside a repeated local hour differs once (next test); from anywhere else it agrees.
+    assume(not inside_repeated_hour(reference, timezone))
     schedule = _schedule.parse_schedule(case.text, timezone, offset=offset)
     calendar, reason = systemd_calendar(schedule, reference)
     if calendar is None:
@@ -217,3 +220,37 @@ def test_generated_cron_on_calendars_yield_the_engine_executions(scenario):
         return
     expected = engine_runs(schedule, reference)
     assert systemd_runs(calendar, reference)[:len(expected)] == expected
+
+
+def inside_repeated_hour(moment, timezone):
+    """Whether ``moment`` falls where the local wall clock of ``timezone`` shows a time for the second time."""
+    local = moment.astimezone(_schedule.load_timezone(timezone))
+    return local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset()
+
+
+@needs_systemd
+@pytest.mark.parametrize('duration', [1, 2])
+def test_timer_started_inside_the_repeated_hour_fires_once_more_but_opens_no_execution(duration):
+    """The one place where an exported OnCalendar and the window differ, and why it does no harm.
+
+    Berlin falls back at 01:00 UTC on 2020-10-25 (03:00 CEST -> 02:00 CET). From 01:01 UTC
+    (02:01 CET, the second 02:01 of the night) the window's next start is 03:30 CET: 02:30 ran at
+    its first occurrence (00:30 UTC). systemd, asked from there, fires at the second 02:30. At
+    that moment the window playbook finds no execution open (Duration 1) or the one that began at
+    the first 02:30 (longer), which it leaves alone: no second execution starts.
+    """
+    reference = datetime.datetime(2020, 10, 25, 1, 1, tzinfo=UTC)
+    assert inside_repeated_hour(reference, 'Europe/Berlin')
+    schedule = _schedule.parse_schedule('cron(30 * * * ? *)', 'Europe/Berlin')
+    calendar, _reason = systemd_calendar(schedule, reference)
+    assert calendar == '*-*-* 00..23:30:00 Europe/Berlin'
+    assert engine_runs(schedule, reference)[0] == datetime.datetime(2020, 10, 25, 2, 30, tzinfo=UTC)
+    extra_start = systemd_runs(calendar, reference)[0]
+    assert extra_start == datetime.datetime(2020, 10, 25, 1, 30, tzinfo=UTC)
+    window = _window.normalise_window({'Name': 'berlin-hourly', 'Schedule': 'cron(30 * * * ? *)',
+                                       'ScheduleTimezone': 'Europe/Berlin', 'Duration': duration, 'Cutoff': 0})
+    state = _window.window_state(window, extra_start)
+    if duration == 1:
+        assert state['state'] == 'closed'
+    else:
+        assert state['execution']['start'].astimezone(UTC) == datetime.datetime(2020, 10, 25, 0, 30, tzinfo=UTC)

@@ -202,6 +202,8 @@ systemd_on_calendar:
   description:
     - A systemd timer C(OnCalendar=) value, timezone included, that fires exactly at the window's executions;
       null when there is none.
+    - A timer started inside a repeated local hour (the night the clocks fall back) fires once more at a time's
+      second occurrence; the window playbook then finds no new execution open and starts nothing.
   returned: success and O(window) given
   type: str
   sample: Sun *-*-* 02:00:00 Europe/Berlin

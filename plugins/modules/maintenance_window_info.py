@@ -73,7 +73,7 @@ notes:
     C(Tasks[1].MaxErrors) or C(Cutoff)) and the allowed values.
   - C(awx_schedule) and C(systemd_on_calendar) are null with a reason where the other scheduler cannot fire at
     exactly the window's starts (for example C(nW) near the month end, a C(ScheduleOffset) that crosses month ends,
-    or an C(EndDate) for systemd).
+    or, for systemd, an C(EndDate) or a timezone whose clocks change off the hour such as C(Pacific/Chatham)).
 seealso:
   - name: Maintenance window scheduling options
     description: How AWS reads Schedule, ScheduleTimezone, ScheduleOffset, StartDate and EndDate.

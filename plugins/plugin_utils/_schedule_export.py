@@ -26,6 +26,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import functools
 
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils import _schedule
 from ansible_collections.fleetops.patch_manager.plugins.plugin_utils._schedule import UTC
@@ -217,6 +218,33 @@ def _systemd_years(years):
     return ','.join('%d..%d' % run if run[0] != run[1] else '%d' % run[0] for run in _ranges(years))
 
 
+@functools.lru_cache(maxsize=None)
+def clock_change_off_the_hour(timezone, year):
+    """The local time (``HH:MM``) of a clock change of ``timezone`` in ``year`` that is not on the hour, or None.
+
+    Found from the zone's offsets: day by day, then to the minute by bisection.
+    """
+    zone = _schedule.load_timezone(timezone)
+    day = datetime.timedelta(days=1)
+    moment = datetime.datetime(year, 1, 1, tzinfo=UTC)
+    while moment.year == year:
+        following = moment + day
+        if following.astimezone(zone).utcoffset() != moment.astimezone(zone).utcoffset():
+            before = moment.astimezone(zone).utcoffset()
+            low, high = 0, 24 * 60                 # minutes after ``moment``: the offset changes in (low, high]
+            while high - low > 1:
+                middle = (low + high) // 2
+                if (moment + datetime.timedelta(minutes=middle)).astimezone(zone).utcoffset() == before:
+                    low = middle
+                else:
+                    high = middle
+            wall_before = moment + datetime.timedelta(minutes=high) + before     # the local time the old offset reaches
+            if wall_before.minute:
+                return wall_before.strftime('%H:%M')
+        moment = following
+    return None
+
+
 def _systemd_calendar(spec, reference):
     first = _first_execution(spec, reference)
     if spec.end is not None:
@@ -226,6 +254,13 @@ def _systemd_calendar(spec, reference):
         raise Unexpressible('a systemd timer has no start date: StartDate %s is still ahead; enable the timer from '
                             'then on' % _schedule.format_time(spec.start))
     zone = spec.timezone
+    local_times = not (spec.kind == _schedule.KIND_RATE and spec.rate[1] in ('minute', 'hour'))   # those run in UTC
+    for year in (first.year, first.year + 1) if local_times else ():
+        off_the_hour = clock_change_off_the_hour(zone, year)
+        if off_the_hour:
+            raise Unexpressible('systemd (252, Debian 12) miscomputes OnCalendar times around clock changes that are '
+                                'not on the hour, and %s changes its clocks at %s local time; use the AWX schedule'
+                                % (zone, off_the_hour))
     if spec.kind == _schedule.KIND_AT:
         return '%s %s' % (first.strftime('%Y-%m-%d %H:%M:%S'), zone)
     if spec.kind == _schedule.KIND_RATE:

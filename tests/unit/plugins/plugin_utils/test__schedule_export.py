@@ -254,3 +254,19 @@ def test_timer_started_inside_the_repeated_hour_fires_once_more_but_opens_no_exe
         assert state['state'] == 'closed'
     else:
         assert state['execution']['start'].astimezone(UTC) == datetime.datetime(2020, 10, 25, 0, 30, tzinfo=UTC)
+
+
+def test_no_on_calendar_for_a_timezone_whose_clocks_change_off_the_hour():
+    """systemd 252 skips or cannot compute runs next to Pacific/Chatham's 02:45/03:45 clock changes
+    (``systemd-analyze calendar '*-*-* 02:50:00 Pacific/Chatham'`` fails before a spring-forward
+    night), so no OnCalendar is offered there; Lord Howe's half-hour change at 02:00 is fine."""
+    schedule = _schedule.parse_schedule('cron(0 4 ? * SUN *)', 'Pacific/Chatham')
+    calendar, reason = systemd_calendar(schedule, REFERENCE)
+    assert calendar is None
+    assert 'Pacific/Chatham' in reason and '03:45' in reason and 'AWX' in reason
+    assert awx_rrule(schedule, REFERENCE)[0] is not None
+    lord_howe = _schedule.parse_schedule('cron(0 4 ? * SUN *)', 'Australia/Lord_Howe')
+    assert systemd_calendar(lord_howe, REFERENCE)[0] == 'Sun *-*-* 04:00:00 Australia/Lord_Howe'
+    every_five_minutes = _schedule.parse_schedule('rate(5 minutes)', 'Pacific/Chatham',
+                                                  start_date='2025-12-31T00:00:00+00:00')
+    assert systemd_calendar(every_five_minutes, REFERENCE)[0] == '*-*-* *:00/5:00 UTC'

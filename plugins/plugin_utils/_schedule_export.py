@@ -18,7 +18,9 @@ systemd, runs a repeated local time once, at its first occurrence, as the engine
   or end date, so a window whose StartDate is still ahead or that has an EndDate has none.
   A timer started inside a repeated local hour fires once at a time's second occurrence
   (systemd computes the next elapse from its start); no window execution is open then that
-  has not already started.
+  has not already started. A timezone whose clocks change at a time that is not on the hour
+  (Pacific/Chatham) gets none: systemd 252 skips runs next to such a change or cannot compute
+  the next one (``clock_change_off_the_hour``).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -117,7 +117,7 @@ class Workspace(object):
         return subprocess.run(fleetctl.ssh_argv(node, *command), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               universal_newlines=True, check=False)
 
-    def playbook(self, playbook, extra_vars=None):
+    def playbook(self, playbook, extra_vars=None, options=()):
         record_path = os.path.join(self.directory, 'record-%s.json' % uuid.uuid4().hex)
         env = dict(os.environ,
                    ANSIBLE_CONFIG=os.path.join(REPO_ROOT, 'ansible.cfg'),
@@ -129,7 +129,7 @@ class Workspace(object):
                    FLEETOPS_PATCH_SNAPSHOT_DIR=os.path.join(self.directory, 'snapshots'),
                    FLEETOPS_PATCH_WINDOW_LOCK_DIR=self.lock_dir,
                    FLEETOPS_PATCH_STORE=self.store_url)
-        argv = [os.path.join(VENV_BIN, 'ansible-playbook'), playbook, '-i', self.fleet_file, '--forks', '6']
+        argv = [os.path.join(VENV_BIN, 'ansible-playbook'), playbook, '-i', self.fleet_file, '--forks', '6'] + list(options)
         if extra_vars:
             argv += ['--extra-vars', json.dumps(extra_vars)]
         result = subprocess.run(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

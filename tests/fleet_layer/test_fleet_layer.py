@@ -103,6 +103,21 @@ def test_scan_targets_one_patch_group(workspace):
     assert sorted(run.summary['groups']) == ['Staging']
 
 
+def test_module_calls_are_pipelined_unless_turned_off(workspace):
+    """One SSH command per host: Ansible's -vvv output shows no copy of the module to the host."""
+    pipelined = workspace.playbook('fleetops.patch_manager.scan', {'target_patch_group': 'Staging'}, options=['-vvv'])
+    copied = workspace.playbook('fleetops.patch_manager.scan',
+                                {'target_patch_group': 'Staging', 'patch_ssh_pipelining': False}, options=['-vvv'])
+    assert pipelined.returncode == 0 and copied.returncode == 0, (pipelined.stdout[-3000:], copied.stdout[-3000:])
+    module_copy = re.compile(r'PUT \S+ TO \S+/AnsiballZ_run_patch_baseline\.py')
+    staging = [node['name'] for node in workspace.state['nodes'] if node['patch_group'] == 'Staging']
+    assert module_copy.findall(pipelined.stdout) == []
+    assert len(module_copy.findall(copied.stdout)) == len(staging)
+    missing = dict((host, state['missing_count']) for host, state in scan_states(pipelined).items())
+    assert missing == dict((host, state['missing_count']) for host, state in scan_states(copied).items())
+    assert sorted(missing) == sorted(staging)
+
+
 def test_snapshot_id_freezes_the_resolved_baselines(workspace):
     deb_production = workspace.node('deb', 'Production')['name']
     first_id = str(uuid.uuid4())

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import functools
 import json
 
@@ -62,3 +63,28 @@ def test_a_secret_option_is_still_hidden_wherever_it_appears(monkeypatch, capsys
     module = module_with(monkeypatch, spec, {'operation': 'Scan', 'token': 'hunter2'})
     result = emitted(capsys, lambda: _module_result.exit_json(module, json.loads(json.dumps(RESULT))))
     assert 'hunter2' not in json.dumps(result)
+
+
+@pytest.mark.parametrize('value', [
+    pytest.param({'when': datetime.datetime(2026, 12, 3, 7, 0, 0)}, id='datetime'),
+    pytest.param({'names': ('a', 'b')}, id='tuple'),
+    pytest.param({'text': u'S\u00fcd \u2013 \U0001f600'}, id='non-ascii'),
+    pytest.param({'numbers': {1: 'one'}}, id='int-key'),
+])
+def test_values_beyond_plain_json_are_encoded_as_ansible_core_encodes_them(monkeypatch, capsys, value):
+    spec = {'operation': {'type': 'str'}}
+    result = dict(RESULT, extra=value)
+    fast = emitted(capsys, lambda: _module_result.exit_json(module_with(monkeypatch, spec, {'operation': 'Scan'}),
+                                                            dict(result)))
+    reference = emitted(capsys, lambda: module_with(monkeypatch, spec, {'operation': 'Scan'}).exit_json(**dict(result)))
+    assert fast == reference
+    assert fast['extra'] != {}
+
+
+def test_plain_results_skip_the_profile_encoder_and_others_reach_it(capsys):
+    reached = []
+    record = _module_result._plain_json_first(reached.append)
+    record(RESULT)
+    assert reached == [] and json.loads(capsys.readouterr().out) == RESULT
+    record({'when': datetime.date(2026, 12, 3)})
+    assert reached == [{'when': datetime.date(2026, 12, 3)}] and capsys.readouterr().out == ''

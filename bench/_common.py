@@ -210,7 +210,7 @@ def run(description, scenario, prepare, backend, native, native_env=None, floors
     import argparse
     import shutil
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument('--repeat', type=int, default=5)
+    parser.add_argument('--repeat', type=int, default=9, help='timed runs per contender (the median is kept); the machine is noisy')
     parser.add_argument('--workdir', default=None, help='keep the root here (reused as is when it exists)')
     args = parser.parse_args()
     workdir = args.workdir or tempfile.mkdtemp(prefix='scan-bench.')

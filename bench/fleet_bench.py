@@ -17,6 +17,11 @@ Install (every node is put back to the old versions before each run, untimed)
 - one task: patch.yml with Install, NoReboot;
 - native:   ``ansible.builtin.apt`` dist-upgrade (tests/fleet/playbooks/native_install.yml).
 
+The fleet playbooks run their module call with SSH pipelining (``patch_ssh_pipelining``, default
+true); "one task" and "native" run with Ansible's defaults (no pipelining), as users write them.
+For the same connection settings on both sides, "one task, pipelined" (both operations) and
+"native, pipelined" (Scan) run with ``ansible_pipelining=true``.
+
 Every contender refreshes the package lists as it does by default. Figures are medians of
 wall time and of the controller's CPU time (ansible-playbook and every process it started:
 forks and ssh clients; the nodes' own processes are not its children), per run and per host.
@@ -115,7 +120,10 @@ def contenders(operation, state, fleet_file, snapshots):
                  {'max_concurrency': '100%', 'max_errors': '100%', 'patch_reboot_option': 'NoReboot'})
         native = ('native', os.path.join(PLAYBOOKS, 'native_install.yml'), state['inventory'], {})
     os.environ['FLEETOPS_PATCH_SNAPSHOT_DIR'] = snapshots
-    return [fleet, one_task, native]
+    pipelined = [('one task, pipelined', one_task[1], one_task[2], dict(one_task[3], ansible_pipelining=True))]
+    if operation == 'Scan':
+        pipelined.append(('native, pipelined', native[1], native[2], dict(native[3], ansible_pipelining=True)))
+    return [fleet, one_task, native] + pipelined
 
 
 def measure(operation, state, fleet_file, snapshots, forks, repeat):
@@ -136,7 +144,7 @@ def measure(operation, state, fleet_file, snapshots, forks, repeat):
 def report(operation, size, times):
     one_task = statistics.median(wall for wall, _cpu in times['one task'])
     rows = []
-    for name in ('fleet', 'one task', 'native'):
+    for name in times:
         wall = statistics.median(wall for wall, _cpu in times[name])
         cpu = statistics.median(cpu for _wall, cpu in times[name])
         rows.append('| %s | %d | %s | %.2f | %.2fx | %.1f | %.3f |'

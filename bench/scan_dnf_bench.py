@@ -25,7 +25,7 @@ run, on the same root and warm cache, each a fresh process, median of --repeat r
                   module that asks dnf costs there. FLOOR RATIO = module / floor.
   native          dnf -C --installroot <root> updateinfo list --available
 
-Run as root: /usr/bin/python3 bench/scan_dnf_bench.py [--repeat 5] [--workdir DIR]
+Run as root: /usr/bin/python3 bench/scan_dnf_bench.py [--repeat 9] [--workdir DIR]
 """
 
 import os

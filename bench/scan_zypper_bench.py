@@ -28,7 +28,7 @@ same root and warm caches, each a fresh process, median of --repeat runs:
   floor (commands only)  the same without the updateinfo pass, for comparison.
   native          zypper --root <root> --non-interactive --no-refresh list-patches
 
-Run as root: /usr/bin/python3 bench/scan_zypper_bench.py [--repeat 5] [--workdir DIR]
+Run as root: /usr/bin/python3 bench/scan_zypper_bench.py [--repeat 9] [--workdir DIR]
 """
 
 import os

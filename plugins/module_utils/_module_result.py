@@ -28,6 +28,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import sys
 
 from ansible.module_utils import basic
 
@@ -48,7 +49,7 @@ def _plain_json_first(record_with_profile):
             encoded = json.dumps(result, default=_refuse)
         except (TypeError, ValueError):     # another type, a non-str key, a cycle: the profile decides
             return record_with_profile(result)
-        print('\n%s' % encoded)
+        sys.stdout.write('\n%s\n' % encoded)     # what ansible-core prints: a newline, the JSON, a newline
     return record
 
 

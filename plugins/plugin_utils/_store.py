@@ -29,8 +29,10 @@ import contextlib
 import datetime
 import json
 import os
+import random
 import re
 import sqlite3
+import time
 import urllib.parse
 import zlib
 
@@ -326,11 +328,27 @@ class Store(object):
     def _use_wal(self):
         """WAL: readers never block the writer; one fsync per committed write. Only once the file is known ours
         (switching the journal mode rewrites the file header)."""
-        mode = self.connection.execute('PRAGMA journal_mode = WAL').fetchone()[0]
+        mode = self._switch_to_wal(time.monotonic() + BUSY_TIMEOUT_SECONDS)
         if str(mode).lower() != 'wal':
             raise StoreError('The patch store %s cannot use write-ahead logging (journal mode stays %s).'
                              % (self.display_url, mode))
         self.connection.execute('PRAGMA synchronous = FULL')
+
+    def _switch_to_wal(self, deadline, clock=time.monotonic, sleep=time.sleep):
+        """``PRAGMA journal_mode = WAL`` -> the journal mode now in force.
+
+        The switch needs the file's exclusive lock. When several processes open a new store at
+        once (the forks of a run), SQLite answers some of them "database is locked" at once instead
+        of waiting: the busy timeout does not apply where waiting could deadlock. The switch is
+        tried again until ``deadline``; once the file is in WAL mode it is a no-op.
+        """
+        while True:
+            try:
+                return self.connection.execute('PRAGMA journal_mode = WAL').fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if 'database is locked' not in str(exc) or clock() >= deadline:
+                    raise
+            sleep(random.uniform(0.01, 0.1))   # apart, so that racing processes do not collide again
 
     def _open_postgresql(self):
         try:

@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import sqlite3
+import threading
 from xml.etree import ElementTree
 
 import pytest
@@ -125,3 +127,44 @@ def test_a_sqlite_round_trip(tmp_path):
     assert stored['state_stored'] and stored['patch_count'] == 2
     assert states[0]['missing_count'] == 1 and unknown == ['web2']
     assert exposure[0]['cve_id'] == 'CVE-2026-0001' and exposure[0]['instances'][0]['instance_id'] == 'web1'
+
+
+def test_a_new_store_opens_while_another_process_holds_its_write_lock(tmp_path):
+    # What the forks of a run meet when they open a new store at once: the switch to WAL needs the
+    # file's exclusive lock and SQLite answers "database is locked" at once, without the busy wait,
+    # while another connection holds the write lock of the file (still in rollback-journal mode).
+    path = tmp_path / 'store.sqlite3'
+    url = 'sqlite://%s' % path
+    holder = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    holder.execute('BEGIN IMMEDIATE')
+    release = threading.Timer(0.5, holder.execute, ('COMMIT',))
+    release.start()
+    result = {'instance_patch_state': {'patch_group': 'Production', 'operation': 'Scan', 'missing_count': 1,
+                                       'compliance_status': 'NON_COMPLIANT', 'operation_end_time': '2026-11-25T09:00:00Z'},
+              'patches': [{'kb_id': 'a.x', 'state': 'MISSING', 'cve_ids': []}]}
+    try:
+        with _store.open_store(url) as store:
+            assert store.connection.execute('PRAGMA journal_mode').fetchone()[0] == 'wal'
+            store.record_result('web1', result)
+    finally:
+        release.join()
+        holder.close()
+    with _store.open_store(url, create=False) as store:
+        states, unknown = _store_query.instance_patch_states(store, instances=['web1'])
+    assert states[0]['missing_count'] == 1 and unknown == []
+
+
+def test_the_wal_switch_gives_up_at_the_deadline_with_sqlites_message(tmp_path):
+    path = tmp_path / 'patch_store.sqlite3'
+    holder = sqlite3.connect(str(path), isolation_level=None)
+    holder.execute('BEGIN IMMEDIATE')
+    moments = iter([0.0, 1.0, 2.0, 3.0])
+    try:
+        store = _store.Store.__new__(_store.Store)
+        store.connection = sqlite3.connect(str(path), isolation_level=None, timeout=0)
+        with pytest.raises(sqlite3.OperationalError, match='database is locked'):
+            store._switch_to_wal(2.0, clock=lambda: next(moments), sleep=lambda seconds: None)
+        assert next(moments) == 3.0     # tried at 0, 1 and 2: given up at the deadline, not before
+        store.connection.close()
+    finally:
+        holder.close()
